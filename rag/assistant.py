@@ -1,0 +1,100 @@
+"""The Python API: ``Assistant.open()``, then ``ingest``, ``ask``, ``articles`` and ``article``."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from rag.errors import QuestionError
+from rag.settings import Settings
+from rag.types import Answer, Hit
+from store.catalog import Article
+from store.ingest import IngestReport, ingest
+from store.store import ChunkingParams, Store
+
+MAX_QUESTION_CHARS = 2000
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def clean_question(question: object) -> str:
+    """The question as text, stripped of control characters; refuses empty and over-long ones."""
+    if not isinstance(question, str):
+        raise QuestionError(f"the question must be text, not {type(question).__name__}")
+    text = " ".join(_CONTROL.sub(" ", question).split())
+    if not text:
+        raise QuestionError("the question is empty: ask something about the articles, e.g. \"Why is Iran disappointed with Russia?\"")
+    if len(text) > MAX_QUESTION_CHARS:
+        raise QuestionError(f"the question is {len(text):,} characters long; the limit is {MAX_QUESTION_CHARS:,}: shorten it")
+    return text
+
+
+def build_store(settings: Settings) -> Store:
+    """The real store for these settings (the one place that chooses the embedder)."""
+    from store.embedder import HashingEmbedder
+
+    e, c = settings.embedding, settings.chunking
+    embedder = HashingEmbedder(e.dimensions, e.char_ngrams)
+    return Store(settings.store_dir, embedder, ChunkingParams(c.chunk_tokens, c.overlap_tokens, c.encoding))
+
+
+class Assistant:
+    """Answers questions about the stored articles. Components come in as arguments; :meth:`open` builds
+    the real ones from :class:`Settings`."""
+
+    def __init__(self, settings: Settings, store: Store, retriever=None, answerer=None):
+        from rag.extractive import ExtractiveAnswerer
+        from rag.retrieval import HybridRetriever
+
+        self.settings = settings
+        self.store = store
+        self.retriever = retriever or HybridRetriever(store, settings.retrieval)
+        self.answerer = answerer or ExtractiveAnswerer(store, settings.answer)
+
+    @classmethod
+    def open(cls, store_dir: str | Path | None = None, corpus_dir: str | Path | None = None,
+             settings: Settings | None = None, auto_ingest: bool = True, progress: bool = False) -> "Assistant":
+        """Open (or create) a store. An empty store first ingests the corpus folder (default ``seeds/``)."""
+        settings = settings or Settings()
+        updates = {}
+        if store_dir is not None:
+            updates["store_dir"] = Path(store_dir)
+        if corpus_dir is not None:
+            updates["corpus_dir"] = Path(corpus_dir)
+        if updates:
+            settings = settings.model_copy(update=updates)
+        bot = cls(settings, build_store(settings))
+        bot.first_ingest = None
+        if auto_ingest and bot.store.catalog.count() == 0 and (corpus := settings.default_corpus()) is not None:
+            bot.first_ingest = bot.ingest([corpus], progress=progress)
+        return bot
+
+    def ingest(self, paths: list[str | Path] | str | Path, prune: bool = False, progress: bool = False) -> IngestReport:
+        """Add new files, replace changed ones, skip unchanged ones; ``prune`` removes articles whose files are gone."""
+        if isinstance(paths, (str, Path)):
+            paths = [paths]
+        max_bytes = int(self.settings.ingest.max_file_mb * (1 << 20))
+        return ingest(self.store, list(paths), prune=prune, max_bytes=max_bytes, progress=progress)
+
+    def retrieve(self, question: str, top_k: int | None = None) -> list[Hit]:
+        return self.retriever.retrieve(clean_question(question), top_k)
+
+    def ask(self, question: str) -> Answer:
+        """Answer from the articles, citing every quoted sentence; ``found`` is False when they do not answer it."""
+        question = clean_question(question)
+        hits = self.retriever.retrieve(question)
+        return self.answerer.answer(question, hits, query=question)
+
+    def articles(self) -> list[Article]:
+        return self.store.catalog.articles()
+
+    def article(self, article_id: str) -> Article:
+        return self.store.article(article_id)
+
+    def close(self) -> None:
+        self.store.close()
+
+    def __enter__(self) -> "Assistant":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()

@@ -1,0 +1,120 @@
+"""The offline answerer: quotes the sentences of the retrieved passages that answer the question, or abstains.
+
+A sentence is *supported* when it, and the passage around it, contain the question's topic terms weighted by
+how rare they are in the corpus (idf). Terms the corpus never uses weigh most, so a question about something
+the articles do not mention ("the population of Brazil") finds no support and gets :data:`NOT_FOUND`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from prompts import NOT_FOUND
+from rag.settings import AnswerSettings
+from rag.types import Answer, Citation, Hit, Quote
+from store.store import Store
+from store.text import question_terms, sentence_spans, terms
+
+MIN_SENTENCE_SUPPORT = 0.25  # a quoted sentence must itself carry this share of the question's weight
+_MIN_WORDS = 5
+
+
+@dataclass
+class _Candidate:
+    hit: Hit
+    start: int
+    end: int
+    support: float
+    own: float
+    rank: int
+
+
+def _clean(sentence: str) -> str:
+    return re.sub(r"\s+", " ", sentence).strip()
+
+
+class ExtractiveAnswerer:
+    mode = "extractive"
+
+    def __init__(self, store: Store, settings: AnswerSettings = AnswerSettings()):
+        self.store = store
+        self.settings = settings
+        self._sentences: dict[tuple[str, int], list[tuple[int, int]]] = {}
+
+    def _spans(self, article_id: str, text: str) -> list[tuple[int, int]]:
+        key = (article_id, hash(text))
+        if key not in self._sentences:
+            self._sentences[key] = sentence_spans(text)
+        return self._sentences[key]
+
+    def candidates(self, query: str, hits: list[Hit]) -> list[_Candidate]:
+        """Every sentence of the hits, scored; best first."""
+        q = question_terms(query)
+        if not q:
+            return []
+        index = self.store.lexical
+        weight = {t: index.idf(t) for t in q}
+        total = sum(weight.values()) or 1.0
+        out, seen = [], set()
+        for rank, hit in enumerate(hits):
+            article = self.store.article(hit.article_id)
+            context = set(terms(article.title)) | set(terms(hit.text))
+            ctx = sum(w for t, w in weight.items() if t in context) / total
+            for start, end in self._spans(article.article_id, article.text):
+                if start < hit.start or end > hit.end or (hit.article_id, start) in seen:
+                    continue
+                seen.add((hit.article_id, start))
+                sentence = article.text[start:end]
+                if len(sentence.split()) < _MIN_WORDS:
+                    continue
+                present = set(terms(sentence))
+                own = sum(w for t, w in weight.items() if t in present) / total
+                out.append(_Candidate(hit, start, end, 0.5 * own + 0.5 * ctx, own, rank))
+        out.sort(key=lambda c: (-round(c.support, 6), -c.own, c.rank, c.start))
+        return out
+
+    def answer(self, question: str, hits: list[Hit], query: str | None = None) -> Answer:
+        query = query or question
+        s = self.settings
+        chosen: list[_Candidate] = []
+        for cand in self.candidates(query, hits):
+            if cand.support < s.min_support or cand.own < MIN_SENTENCE_SUPPORT:
+                continue
+            if chosen and cand.support < s.relative_cutoff * chosen[0].support:
+                break
+            words = set(terms(self.store.article(cand.hit.article_id).text[cand.start:cand.end]))
+            if any(_overlap(words, set(terms(self.store.article(c.hit.article_id).text[c.start:c.end]))) > 0.7 for c in chosen):
+                continue
+            chosen.append(cand)
+            if len(chosen) >= s.max_sentences:
+                break
+        if not chosen:
+            return Answer(question=question, text=NOT_FOUND, found=False, citations=[], query=query, mode=self.mode)
+        return self._compose(question, query, chosen)
+
+    def _compose(self, question: str, query: str, chosen: list[_Candidate]) -> Answer:
+        numbers: dict[str, int] = {}
+        quotes: dict[str, list[Quote]] = {}
+        best: dict[str, float] = {}
+        parts = []
+        for c in chosen:
+            aid = c.hit.article_id
+            article = self.store.article(aid)
+            n = numbers.setdefault(aid, len(numbers) + 1)
+            quotes.setdefault(aid, []).append(Quote(c.start, c.end, article.text[c.start:c.end]))
+            best[aid] = max(best.get(aid, 0.0), c.support)
+            parts.append(f"{_clean(article.text[c.start:c.end])} [{n}]")
+        citations = []
+        for aid, n in numbers.items():
+            a, first = self.store.article(aid), quotes[aid][0]
+            citations.append(Citation(
+                number=n, article_id=aid, title=a.title, source=a.source, author=a.author, published=a.published,
+                url=a.url, path=a.path, quote=first.text, start=first.start, end=first.end,
+                score=round(best[aid], 4), quotes=tuple(quotes[aid]),
+            ))
+        return Answer(question=question, text=" ".join(parts), found=True, citations=citations, query=query, mode=self.mode)
+
+
+def _overlap(a: set[str], b: set[str]) -> float:
+    return len(a & b) / max(1, min(len(a), len(b)))

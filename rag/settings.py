@@ -1,0 +1,72 @@
+"""One Settings object, read from ``RAG_*`` environment variables and passed in explicitly.
+
+Nested groups use ``__`` in the variable name: ``RAG_RETRIEVAL__TOP_K=8``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+_REPO_SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+
+
+class _Group(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ChunkingSettings(_Group):
+    chunk_tokens: int = Field(200, ge=16, le=8192, description="Most tokens in one chunk (whole sentences are kept together).")
+    overlap_tokens: int = Field(40, ge=0, le=2048, description="Tokens of trailing sentences repeated at the start of the next chunk.")
+    encoding: str = Field("cl100k_base", description="tiktoken encoding used to count tokens (shipped offline with llama-index-core).")
+
+
+class EmbeddingSettings(_Group):
+    kind: Literal["local"] = Field("local", description="Which embedder: 'local' hashes word and character n-grams; needs no model weights.")
+    dimensions: int = Field(1024, description="Vector size of the local embedder; a power of two.")
+    char_ngrams: tuple[int, int] = Field((3, 5), description="Smallest and largest character n-gram hashed by the local embedder.")
+
+
+class RetrievalSettings(_Group):
+    top_k: int = Field(6, ge=1, le=200, description="Passages handed to the answerer.")
+    candidates: int = Field(40, ge=1, le=2000, description="Passages each channel (lexical, vector) proposes before fusion.")
+    rrf_k: int = Field(60, ge=1, description="Reciprocal-rank-fusion constant: larger flattens the rank curve.")
+    lexical_weight: float = Field(1.0, ge=0, description="Weight of the lexical (BM25) channel in fusion.")
+    vector_weight: float = Field(1.0, ge=0, description="Weight of the vector channel in fusion.")
+
+
+class AnswerSettings(_Group):
+    kind: Literal["extractive"] = Field("extractive", description="Who writes answers: 'extractive' quotes the corpus, offline.")
+    max_sentences: int = Field(3, ge=1, le=10, description="Most sentences quoted in one extractive answer.")
+    min_support: float = Field(0.5, ge=0, le=1, description="Least share of the question's weighted terms a quoted sentence and its passage must cover; below it the answer abstains.")
+    relative_cutoff: float = Field(0.8, ge=0, le=1, description="Further sentences are quoted only when they score at least this share of the best one.")
+
+
+class IngestSettings(_Group):
+    max_file_mb: float = Field(20.0, gt=0, description="Files larger than this are skipped with a reason.")
+
+
+class Settings(BaseSettings):
+    """Everything that can be configured. Build it once and pass it down."""
+
+    model_config = SettingsConfigDict(env_prefix="RAG_", env_nested_delimiter="__", extra="forbid", frozen=True)
+
+    store_dir: Path = Field(Path(".rag"), description="Folder holding the Chroma database, the article catalog and the lexical index.")
+    corpus_dir: Path | None = Field(None, description="Folder ingested on first open when the store is empty; default: ./seeds, else the seeds shipped with newsrag.")
+    chunking: ChunkingSettings = Field(default_factory=ChunkingSettings, description="How articles are cut into passages.")
+    embedding: EmbeddingSettings = Field(default_factory=EmbeddingSettings, description="How passages become vectors.")
+    retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings, description="How passages are found.")
+    answer: AnswerSettings = Field(default_factory=AnswerSettings, description="How answers are written.")
+    ingest: IngestSettings = Field(default_factory=IngestSettings, description="Limits on what is ingested.")
+
+    def default_corpus(self) -> Path | None:
+        """The corpus folder for a first open, or None when there is none."""
+        if self.corpus_dir is not None:
+            return self.corpus_dir
+        for candidate in (Path("seeds"), _REPO_SEEDS):
+            if candidate.is_dir():
+                return candidate
+        return None

@@ -1,0 +1,114 @@
+"""A BM25 index over chunks, kept in one file beside Chroma and rebuilt whenever the catalog changes."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import zipfile
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+
+from store.text import terms
+
+
+class LexicalIndex:
+    """Okapi BM25 (Lucene's idf) with postings held as flat numpy arrays."""
+
+    def __init__(self, k1: float = 1.2, b: float = 0.75):
+        self.k1, self.b = k1, b
+        self.ids: list[str] = []
+        self.vocab: dict[str, int] = {}
+        self.ptr = np.zeros(1, dtype=np.int64)
+        self.docs = np.zeros(0, dtype=np.int32)
+        self.weights = np.zeros(0, dtype=np.float32)
+        self.fingerprint = ""
+        self.spans: list[tuple[str, int, int]] | None = None  # (article_id, start, end) of each chunk
+
+    @property
+    def size(self) -> int:
+        return len(self.ids)
+
+    def build(self, ids: list[str], texts: list[str], fingerprint: str = "") -> "LexicalIndex":
+        counts = [Counter(terms(t)) for t in texts]
+        lengths = np.array([sum(c.values()) for c in counts], dtype=np.float64)
+        avgdl = float(lengths.mean()) if len(lengths) and lengths.mean() > 0 else 1.0
+        postings: dict[str, list[tuple[int, int]]] = {}
+        for doc, c in enumerate(counts):
+            for term, tf in c.items():
+                postings.setdefault(term, []).append((doc, tf))
+        n = len(ids)
+        vocab, ptr, docs, weights = {}, [0], [], []
+        for term in sorted(postings):
+            plist = postings[term]
+            idf = math.log(1 + (n - len(plist) + 0.5) / (len(plist) + 0.5))
+            d = np.array([p[0] for p in plist], dtype=np.int32)
+            tf = np.array([p[1] for p in plist], dtype=np.float64)
+            w = idf * tf * (self.k1 + 1) / (tf + self.k1 * (1 - self.b + self.b * lengths[d] / avgdl))
+            vocab[term] = len(vocab)
+            docs.append(d)
+            weights.append(w.astype(np.float32))
+            ptr.append(ptr[-1] + len(d))
+        self.ids, self.vocab, self.fingerprint = list(ids), vocab, fingerprint
+        self.ptr = np.array(ptr, dtype=np.int64)
+        self.docs = np.concatenate(docs) if docs else np.zeros(0, dtype=np.int32)
+        self.weights = np.concatenate(weights) if weights else np.zeros(0, dtype=np.float32)
+        return self
+
+    def df(self, term: str) -> int:
+        t = self.vocab.get(term)
+        return 0 if t is None else int(self.ptr[t + 1] - self.ptr[t])
+
+    def idf(self, term: str) -> float:
+        n, df = self.size, self.df(term)
+        return math.log(1 + (n - df + 0.5) / (df + 0.5))
+
+    def scores(self, query_terms: list[str]) -> np.ndarray:
+        out = np.zeros(self.size, dtype=np.float32)
+        for term in query_terms:
+            t = self.vocab.get(term)
+            if t is not None:
+                lo, hi = self.ptr[t], self.ptr[t + 1]
+                out[self.docs[lo:hi]] += self.weights[lo:hi]
+        return out
+
+    def search(self, query: str, n: int) -> list[tuple[str, float]]:
+        """The ``n`` best chunks for ``query`` as ``(chunk_id, score)``, best first; chunks scoring 0 are left out."""
+        if not self.size or n <= 0:
+            return []
+        s = self.scores(terms(query))
+        n = min(n, self.size)
+        top = np.argpartition(-s, n - 1)[:n]
+        top = top[np.argsort(-s[top], kind="stable")]
+        return [(self.ids[i], float(s[i])) for i in top if s[i] > 0]
+
+    # -- persistence: one file, replaced atomically ----------------------------------------------------
+    def save(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(path.name + f".tmp{os.getpid()}")
+        header = {"format": 1, "k1": self.k1, "b": self.b, "fingerprint": self.fingerprint, "ids": self.ids, "vocab": list(self.vocab),
+                  "spans": self.spans}
+        with open(tmp, "wb") as f:
+            np.savez(f, ptr=self.ptr, docs=self.docs, weights=self.weights, header=np.frombuffer(json.dumps(header).encode(), dtype=np.uint8))
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+
+    @classmethod
+    def load(cls, path: Path) -> "LexicalIndex | None":
+        """The saved index, or None when the file is missing or damaged (the caller rebuilds it)."""
+        try:
+            with np.load(path, allow_pickle=False) as z:
+                header = json.loads(z["header"].tobytes().decode())
+                index = cls(header["k1"], header["b"])
+                index.ptr, index.docs, index.weights = z["ptr"], z["docs"], z["weights"]
+            index.ids, index.fingerprint = header["ids"], header["fingerprint"]
+            index.spans = [tuple(s) for s in header["spans"]] if header.get("spans") is not None else None
+            index.vocab = {t: i for i, t in enumerate(header["vocab"])}
+            if len(index.ptr) != len(index.vocab) + 1 or (len(index.docs) and int(index.docs.max()) >= len(index.ids)):
+                return None
+            return index
+        except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile, json.JSONDecodeError, UnicodeDecodeError):
+            return None

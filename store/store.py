@@ -1,0 +1,139 @@
+"""The store: article catalog (SQLite), vectors (Chroma) and lexical index, kept consistent with each other."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from store.catalog import Article, Catalog, content_hash
+from store.chunking import Chunk, chunk_text
+from store.embedder import HashingEmbedder
+from store.lexical import LexicalIndex
+from store.vectors import collection_name
+
+
+@dataclass(frozen=True)
+class ChunkingParams:
+    chunk_tokens: int = 200
+    overlap_tokens: int = 40
+    encoding: str = "cl100k_base"
+
+
+class Store:
+    """One store directory. Chroma and the lexical index open lazily, on first use."""
+
+    def __init__(self, store_dir: Path, embedder: HashingEmbedder, chunking: ChunkingParams = ChunkingParams(), vectors_factory=None):
+        self.dir = Path(store_dir)
+        self.embedder = embedder
+        self.chunking = chunking
+        self.catalog = Catalog(self.dir / "catalog.sqlite3")
+        self.index_name = collection_name(embedder.id, chunking.chunk_tokens, chunking.overlap_tokens, chunking.encoding)
+        self._vectors_factory = vectors_factory
+        self._vectors = None
+        self._lexical: LexicalIndex | None = None
+        self._seen_version: tuple[int, int] | None = None
+        self._articles: dict[str, Article] = {}
+        self.chunks: dict[str, Chunk] = {}
+
+    @property
+    def vectors(self):
+        if self._vectors is None:
+            if self._vectors_factory is not None:
+                self._vectors = self._vectors_factory(self.index_name, self.embedder)
+            else:
+                from store.vectors import ChromaVectors
+
+                self._vectors = ChromaVectors(self.dir / "chroma", self.index_name, self.embedder)
+        return self._vectors
+
+    @property
+    def lexical_path(self) -> Path:
+        return self.dir / "lexical" / f"{self.index_name}.npz"
+
+    @property
+    def lexical(self) -> LexicalIndex:
+        """The BM25 index, loaded from disk, or rebuilt from the catalog when missing, damaged or stale."""
+        version = self.catalog.version()
+        if self._lexical is not None and version == self._seen_version:
+            return self._lexical
+        self._seen_version = version
+        self._articles.clear()
+        fingerprint = self.catalog.fingerprint()
+        if self._lexical is None or self._lexical.fingerprint != fingerprint:
+            index = LexicalIndex.load(self.lexical_path)
+            if index is None or index.fingerprint != fingerprint or index.spans is None:
+                index = self._build_lexical(fingerprint)
+            self._lexical = index
+            self.chunks = {cid: Chunk(cid, a, i, s, e, 0) for i, (cid, (a, s, e)) in enumerate(zip(index.ids, index.spans))}
+        return self._lexical
+
+    def article(self, article_id: str) -> Article:
+        """A stored article, cached until the catalog changes."""
+        _ = self.lexical  # notices changes
+        if article_id not in self._articles:
+            self._articles[article_id] = self.catalog.article(article_id)
+        return self._articles[article_id]
+
+    def _build_lexical(self, fingerprint: str) -> LexicalIndex:
+        ids, texts, spans = [], [], []
+        for article in self.catalog.articles():
+            for chunk in self.chunk(article):
+                ids.append(chunk.chunk_id)
+                texts.append(self.index_text(article, chunk))
+                spans.append((chunk.article_id, chunk.start, chunk.end))
+        index = LexicalIndex().build(ids, texts, fingerprint)
+        index.spans = spans
+        index.save(self.lexical_path)
+        return index
+
+    def chunk(self, article: Article) -> list[Chunk]:
+        c = self.chunking
+        chunks = chunk_text(article.article_id, article.text, c.chunk_tokens, c.overlap_tokens, c.encoding)
+        tag = content_hash(article)[:10]  # content-hash ids: a changed article never reuses an old chunk id
+        return [Chunk(f"{article.article_id}:{tag}:{ch.index}", ch.article_id, ch.index, ch.start, ch.end, ch.tokens) for ch in chunks]
+
+    @staticmethod
+    def index_text(article: Article, chunk: Chunk) -> str:
+        """What the lexical index and the embedder see of a chunk: the headline, then the passage."""
+        return f"{article.title}\n{article.text[chunk.start:chunk.end]}"
+
+    # -- writing ---------------------------------------------------------------------------------------
+    def write_article(self, article: Article, file_hash: str) -> int:
+        """Store ``article`` (new or changed) in Chroma and the catalog; return its chunk count."""
+        chunks = self.chunk(article)
+        meta = {k: v for k, v in article.meta().items() if v is not None}
+        self.vectors.replace(
+            article.article_id,
+            [c.chunk_id for c in chunks],
+            [self.index_text(article, c) for c in chunks],
+            [{**meta, "start": c.start, "end": c.end, "index": c.index} for c in chunks],
+        )
+        with self.catalog.transaction():
+            self.catalog.put(article, file_hash)
+            self.catalog.mark_indexed(self.index_name, article.article_id, content_hash(article), len(chunks))
+        return len(chunks)
+
+    def remove_article(self, article_id: str) -> int:
+        chunks = self.catalog.chunk_count_of(self.index_name, article_id)
+        self.vectors.delete(article_id)
+        with self.catalog.transaction():
+            self.catalog.delete(article_id)
+        return chunks
+
+    def sync_vectors(self, progress=None) -> int:
+        """Embed stored articles this collection lacks (a new embedder or chunking); return how many."""
+        hashes = self.catalog.content_hashes()
+        indexed = self.catalog.indexed(self.index_name)
+        todo = [aid for aid, h in hashes.items() if indexed.get(aid) != h]
+        for aid in todo:
+            article = self.catalog.article(aid)
+            self.write_article(article, self.catalog.file_hash(aid))
+            if progress:
+                progress(1)
+        return len(todo)
+
+    def refresh_lexical(self) -> None:
+        _ = self.lexical
+
+    def close(self) -> None:
+        self.catalog.close()

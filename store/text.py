@@ -1,0 +1,126 @@
+"""Sentences with exact character spans, and the word tokens shared by the lexical index and the answerer."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+# Words that end in a period without ending a sentence.
+_ABBREVIATIONS = {
+    "mr", "mrs", "ms", "dr", "prof", "gen", "lt", "col", "sgt", "capt", "cmdr", "adm", "maj", "st", "jr", "sr",
+    "inc", "ltd", "co", "corp", "vs", "etc", "no", "rep", "sen", "gov", "pres", "rev", "hon", "fig", "al",
+    "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "approx", "est", "dept",
+}
+_END = re.compile(r"[.!?\u2026]+[\"'\u201d\u2019)\]]*")
+_OPENERS = "\"'\u201c\u2018([\u2014-"
+_WORD_BEFORE = re.compile(r"([A-Za-z.]+)$")
+
+
+def _is_boundary(text: str, end: int, next_start: int, glued: bool) -> bool:
+    """Does the sentence-final punctuation ending at ``end`` close a sentence?"""
+    if next_start >= len(text):
+        return True
+    nxt = text[next_start]
+    if not (nxt.isupper() or nxt.isdigit() or nxt in _OPENERS):
+        return False
+    m = _WORD_BEFORE.search(text, 0, end)
+    word = m.group(1) if m else ""
+    stem = word.rstrip(".").lower()
+    if text[end - 1] == ".":
+        if stem in _ABBREVIATIONS:
+            return False
+        if len(stem) == 1 and stem.isalpha():  # an initial: "Andrew S. Weiss"
+            return False
+        if re.fullmatch(r"(?:[a-z]\.)+[a-z]", stem):  # U.S. / U.N.
+            return False
+    if glued:  # "to come.The Kremlin": only a lower-case word glued to a capitalised one
+        return bool(re.search(r"[a-z]{2}$", word.rstrip(".!?"))) and nxt.isupper() and next_start + 1 < len(text) and text[next_start + 1].islower()
+    return True
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """Split ``text`` into sentences; return ``(start, end)`` spans with no surrounding white space.
+
+    Line breaks always end a sentence (headlines, paragraphs); inside a line, sentence-final punctuation
+    followed by a capitalised word ends one unless it closes an abbreviation or an initial.
+    """
+    spans: list[tuple[int, int]] = []
+    for line in re.finditer(r"[^\n]+", text):
+        start = line.start()
+        for m in _END.finditer(text, line.start(), line.end()):
+            end = m.end()
+            gap = end
+            while gap < line.end() and text[gap] in " \t\u00a0":
+                gap += 1
+            glued = gap == end
+            if gap < line.end() and not _is_boundary(text, end, gap, glued):
+                continue
+            _add_span(text, start, end, spans)
+            start = gap
+        _add_span(text, start, line.end(), spans)
+    return spans
+
+
+def _add_span(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> None:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    if end > start:
+        spans.append((start, end))
+
+
+STOPWORDS = frozenset(
+    """a about above after again against all am an and any are as at be because been before being below between
+    both but by can could did do does doing down during each few for from further had has have having he her here
+    hers herself him himself his i if in into is it its itself just me more most my myself no nor not now of off on
+    once only or other our ours ourselves out over own same she should so some such than that the their theirs them
+    themselves then there these they this those through to too under until up very was we were what when where which
+    while who whom why will with would you your yours yourself yourselves also may might must shall us via""".split()
+)
+# Words that shape a question but carry no topic: ignored when judging whether a passage answers it.
+QUESTION_WORDS = frozenset(
+    """what which who whom whose when where why how say says said tell tells told claim claims claimed describe
+    described explain explained mention mentioned according think thinks happen happened happens did does do
+    article articles report reported news else there give given get got kind""".split()
+)
+
+_WORD = re.compile(r"(?:[^\W\d_]\.){2,}|[^\W_]+(?:['\u2019][^\W_]+)*", re.UNICODE)
+
+
+@lru_cache(maxsize=1)
+def _stemmer():
+    import Stemmer  # PyStemmer: Snowball stemmers in C
+
+    return Stemmer.Stemmer("english")
+
+
+@lru_cache(maxsize=200_000)
+def _stem(word: str) -> str:
+    return word if "." in word else _stemmer().stemWord(word)
+
+
+def words(text: str) -> list[str]:
+    """Lower-cased words, possessives dropped ("Iran's" -> "iran")."""
+    out = []
+    for m in _WORD.finditer(text.casefold()):
+        w = m.group(0).rstrip(".")
+        if w.endswith(("'s", "\u2019s")):
+            w = w[:-2]
+        out.append(w.replace("\u2019", "'"))
+    return out
+
+
+def terms(text: str) -> list[str]:
+    """Stemmed content words: the tokens of the lexical index."""
+    return [_stem(w) for w in words(text) if w not in STOPWORDS]
+
+
+def question_terms(text: str) -> list[str]:
+    """Distinct topic terms of a question, in order."""
+    seen: dict[str, None] = {}
+    for w in words(text):
+        if w in STOPWORDS or w in QUESTION_WORDS:
+            continue
+        seen.setdefault(_stem(w), None)
+    return list(seen)

@@ -1,0 +1,102 @@
+"""Chroma, embedded (``PersistentClient``), holding one collection per vector-shaping configuration."""
+
+from __future__ import annotations
+
+import hashlib
+import warnings
+from pathlib import Path
+
+from chromadb import Documents, EmbeddingFunction, Embeddings
+from chromadb.utils.embedding_functions import register_embedding_function
+
+from rag.errors import StoreError
+from store.embedder import HashingEmbedder
+
+
+def collection_name(embedder_id: str, chunk_tokens: int, overlap_tokens: int, encoding: str) -> str:
+    """Derived from everything that shapes the vectors, so a change never mixes old and new vectors."""
+    key = f"{embedder_id}|{chunk_tokens}|{overlap_tokens}|{encoding}"
+    return "newsrag-" + hashlib.sha256(key.encode()).hexdigest()[:16]
+
+
+@register_embedding_function
+class ChromaHashingFunction(EmbeddingFunction[Documents]):
+    """Chroma's view of :class:`HashingEmbedder`, so Chroma never falls back to its downloading default."""
+
+    def __init__(self, dimensions: int = 1024, char_ngrams: tuple[int, int] | list[int] = (3, 5)):
+        self.embedder = HashingEmbedder(dimensions, tuple(char_ngrams))
+
+    def __call__(self, input: Documents) -> Embeddings:
+        return list(self.embedder.embed(list(input)))
+
+    @staticmethod
+    def name() -> str:
+        return "newsrag-hashing"
+
+    def default_space(self) -> str:
+        return "cosine"
+
+    def supported_spaces(self) -> list[str]:
+        return ["cosine", "ip", "l2"]
+
+    def get_config(self) -> dict:
+        return {"dimensions": self.embedder.dimensions, "char_ngrams": list(self.embedder.char_ngrams)}
+
+    @staticmethod
+    def build_from_config(config: dict) -> "ChromaHashingFunction":
+        return ChromaHashingFunction(config["dimensions"], tuple(config["char_ngrams"]))
+
+
+class ChromaVectors:
+    """Chunks and their vectors in one Chroma collection. Vectors are computed by us and passed in."""
+
+    def __init__(self, path: Path, name: str, embedder: HashingEmbedder):
+        import chromadb
+
+        self.embedder = embedder
+        self.name = name
+        try:
+            path.mkdir(parents=True, exist_ok=True)
+            self.client = chromadb.PersistentClient(path=str(path), settings=chromadb.Settings(anonymized_telemetry=False))
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                self.collection = self.client.get_or_create_collection(
+                    name,
+                    embedding_function=ChromaHashingFunction(embedder.dimensions, embedder.char_ngrams),
+                    configuration={"hnsw": {"space": "cosine"}},
+                    metadata={"embedder": embedder.id},
+                )
+        except StoreError:
+            raise
+        except Exception as e:  # chromadb raises many types for an unusable folder
+            raise StoreError(f"cannot open the Chroma store at {path} ({type(e).__name__}: {e}); "
+                             "check that the folder is readable and writable, or point RAG_STORE_DIR elsewhere") from None
+
+    def count(self) -> int:
+        return self.collection.count()
+
+    def replace(self, article_id: str, ids: list[str], texts: list[str], metadatas: list[dict]) -> None:
+        """Make ``ids`` the only chunks of ``article_id``."""
+        old = set(self.collection.get(where={"article_id": article_id}, include=[])["ids"])
+        if ids:
+            vectors = self.embedder.embed(texts)
+            for i in range(0, len(ids), 2000):
+                self.collection.upsert(ids=ids[i:i + 2000], embeddings=vectors[i:i + 2000], documents=texts[i:i + 2000],
+                                       metadatas=metadatas[i:i + 2000])
+        stale = sorted(old - set(ids))
+        if stale:
+            self.collection.delete(ids=stale)
+
+    def delete(self, article_id: str) -> None:
+        self.collection.delete(where={"article_id": article_id})
+
+    def query(self, text: str, n: int) -> list[tuple[str, float]]:
+        """The ``n`` nearest chunks to ``text`` as ``(chunk_id, cosine similarity)``, best first."""
+        total = self.count()
+        if total == 0 or n <= 0:
+            return []
+        vector = self.embedder.embed([text])
+        if not vector.any():
+            return []
+        res = self.collection.query(query_embeddings=vector, n_results=min(n, total), include=["distances"])
+        return [(cid, 1.0 - float(d)) for cid, d in zip(res["ids"][0], res["distances"][0])]
