@@ -37,6 +37,13 @@ def build_store(settings: Settings) -> Store:
     return Store(settings.store_dir, embedder, ChunkingParams(c.chunk_tokens, c.overlap_tokens, c.encoding))
 
 
+def _progress_bar(total: int, desc: str):
+    from tqdm import tqdm
+
+    bar = tqdm(total=total, desc=desc, unit="article", leave=False)
+    return bar.update
+
+
 class Assistant:
     """Answers questions about the stored articles. Components come in as arguments; :meth:`open` builds
     the real ones from :class:`Settings`."""
@@ -66,6 +73,8 @@ class Assistant:
         bot.first_ingest = None
         if auto_ingest and bot.store.catalog.count() == 0 and (corpus := settings.default_corpus()) is not None:
             bot.first_ingest = bot.ingest([corpus], progress=progress)
+        elif todo := bot.store.unindexed():  # new embedder or chunking: embed the stored texts
+            bot.store.sync_vectors(_progress_bar(len(todo), "embedding stored articles") if progress else None)
         return bot
 
     def ingest(self, paths: list[str | Path] | str | Path, prune: bool = False, progress: bool = False) -> IngestReport:

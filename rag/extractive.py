@@ -17,7 +17,10 @@ from store.store import Store
 from store.text import question_terms, sentence_spans, terms
 
 MIN_SENTENCE_SUPPORT = 0.25  # a quoted sentence must itself carry this share of the question's weight
+UNSEEN_WEIGHT = 2.0  # a term no article uses weighs this many times the rarest term that some article uses
 _MIN_WORDS = 5
+_PRONOUN_START = re.compile(r"[\"\u201c]?(?:he|she|they|it|his|her|their|this|these|the (?:top |former )?(?:general|official|minister|president|analyst))\b", re.I)
+_SENTENCE_END = re.compile(r"[.!?\u2026][\"'\u201d\u2019)\]]*$")
 
 
 @dataclass
@@ -54,22 +57,28 @@ class ExtractiveAnswerer:
         if not q:
             return []
         index = self.store.lexical
-        weight = {t: index.idf(t) for t in q}
+        unseen = UNSEEN_WEIGHT * index.idf("\x00")  # idf of a term in no chunk
+        weight = {t: (index.idf(t) if index.df(t) else unseen) for t in q}
         total = sum(weight.values()) or 1.0
         out, seen = [], set()
         for rank, hit in enumerate(hits):
             article = self.store.article(hit.article_id)
             context = set(terms(article.title)) | set(terms(hit.text))
             ctx = sum(w for t, w in weight.items() if t in context) / total
-            for start, end in self._spans(article.article_id, article.text):
+            spans = self._spans(article.article_id, article.text)
+            for i, (start, end) in enumerate(spans):
                 if start < hit.start or end > hit.end or (hit.article_id, start) in seen:
                     continue
                 seen.add((hit.article_id, start))
                 sentence = article.text[start:end]
-                if len(sentence.split()) < _MIN_WORDS:
-                    continue
+                if len(sentence.split()) < _MIN_WORDS or not _SENTENCE_END.search(sentence):
+                    continue  # headings and labels are not answers
                 present = set(terms(sentence))
-                own = sum(w for t, w in weight.items() if t in present) / total
+                own = sum(w for t, w in weight.items() if t in present)
+                if i and _PRONOUN_START.match(sentence):  # "He said ...": the sentence before names who
+                    before = set(terms(article.text[spans[i - 1][0]:spans[i - 1][1]])) - present
+                    own += 0.5 * sum(w for t, w in weight.items() if t in before)
+                own /= total
                 out.append(_Candidate(hit, start, end, 0.5 * own + 0.5 * ctx, own, rank))
         out.sort(key=lambda c: (-round(c.support, 6), -c.own, c.rank, c.start))
         return out

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -9,7 +10,12 @@ from store.catalog import Article, Catalog, content_hash
 from store.chunking import Chunk, chunk_text
 from store.embedder import HashingEmbedder
 from store.lexical import LexicalIndex
-from store.vectors import collection_name
+
+
+def collection_name(embedder_id: str, chunk_tokens: int, overlap_tokens: int, encoding: str) -> str:
+    """Derived from everything that shapes the vectors, so a change never mixes old and new vectors."""
+    key = f"{embedder_id}|{chunk_tokens}|{overlap_tokens}|{encoding}"
+    return "newsrag-" + hashlib.sha256(key.encode()).hexdigest()[:16]
 
 
 @dataclass(frozen=True)
@@ -120,11 +126,15 @@ class Store:
             self.catalog.delete(article_id)
         return chunks
 
-    def sync_vectors(self, progress=None) -> int:
-        """Embed stored articles this collection lacks (a new embedder or chunking); return how many."""
-        hashes = self.catalog.content_hashes()
+    def unindexed(self) -> list[str]:
+        """Stored articles this collection lacks or holds in an older version."""
         indexed = self.catalog.indexed(self.index_name)
-        todo = [aid for aid, h in hashes.items() if indexed.get(aid) != h]
+        return [aid for aid, h in self.catalog.content_hashes().items() if indexed.get(aid) != h]
+
+    def sync_vectors(self, progress=None) -> int:
+        """Embed, from the stored texts, the articles this collection lacks (after a change of embedder or
+        chunking, or an interrupted ingest); return how many."""
+        todo = self.unindexed()
         for aid in todo:
             article = self.catalog.article(aid)
             self.write_article(article, self.catalog.file_hash(aid))

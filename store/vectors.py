@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import warnings
 from pathlib import Path
 
@@ -11,12 +10,6 @@ from chromadb.utils.embedding_functions import register_embedding_function
 
 from rag.errors import StoreError
 from store.embedder import HashingEmbedder
-
-
-def collection_name(embedder_id: str, chunk_tokens: int, overlap_tokens: int, encoding: str) -> str:
-    """Derived from everything that shapes the vectors, so a change never mixes old and new vectors."""
-    key = f"{embedder_id}|{chunk_tokens}|{overlap_tokens}|{encoding}"
-    return "newsrag-" + hashlib.sha256(key.encode()).hexdigest()[:16]
 
 
 @register_embedding_function

@@ -1,0 +1,134 @@
+"""The ``rag`` command: ingest, ask, chat, articles. Errors print one line and exit non-zero."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import textwrap
+
+EXIT_USAGE, EXIT_ERROR = 2, 1
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="rag", description="Ask questions of a corpus of news articles; every claim cites its sentence.")
+    p.add_argument("--store", metavar="DIR", help="store folder (default: $RAG_STORE_DIR or ./.rag)")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+
+    ing = sub.add_parser("ingest", help="add or update articles from files and folders (default: the seeds)")
+    ing.add_argument("paths", nargs="*", metavar="PATH", help=".txt, .md, .html or .pdf files, or folders of them")
+    ing.add_argument("--prune", action="store_true", help="also remove stored articles whose files no longer exist")
+    ing.add_argument("--json", action="store_true", help="print the ingest report as JSON")
+
+    ask = sub.add_parser("ask", help="answer one question, with numbered sources")
+    ask.add_argument("question", help="the question, in quotes")
+    ask.add_argument("--json", action="store_true", help="print the answer and citations as JSON")
+
+    sub.add_parser("chat", help="ask questions one after another (empty line or Ctrl-D ends)")
+
+    arts = sub.add_parser("articles", help="list the stored articles and their metadata")
+    arts.add_argument("--json", action="store_true", help="print as JSON")
+    return p
+
+
+def _open(args, auto_ingest: bool = True):
+    from rag.assistant import Assistant
+
+    return Assistant.open(store_dir=args.store, auto_ingest=auto_ingest, progress=sys.stderr.isatty())
+
+
+def format_answer(ans) -> str:
+    """The answer, then a numbered source list: title, outlet, date, and the quoted sentence."""
+    width = 100
+    out = [textwrap.fill(ans.text, width)]
+    if ans.citations:
+        out.append("")
+        out.append("Sources:")
+        for c in ans.citations:
+            head = " \u00b7 ".join(x for x in (c.title, c.source, c.published) if x)
+            out.append(f"[{c.number}] {head}")
+            for q in c.quotes:
+                out.append(textwrap.fill(f"\u201c{' '.join(q.text.split())}\u201d", width, initial_indent="    ", subsequent_indent="    "))
+            out.append(f"    ({c.article_id}, characters {c.start}\u2013{c.end})")
+    return "\n".join(out)
+
+
+def _cmd_ingest(args) -> int:
+    bot = _open(args, auto_ingest=False)
+    paths = args.paths or [bot.settings.default_corpus()]
+    if paths == [None]:
+        raise _usage("no paths given and no seeds/ folder here: name the files or folders to ingest")
+    report = bot.ingest(paths, prune=args.prune, progress=sys.stderr.isatty() and not args.json)
+    print(json.dumps(report.to_dict(), indent=2) if args.json else report.summary())
+    return 0
+
+
+def _cmd_ask(args) -> int:
+    bot = _open(args)
+    ans = bot.ask(args.question)
+    print(json.dumps(ans.to_dict(), indent=2, ensure_ascii=False) if args.json else format_answer(ans))
+    return 0
+
+
+def _cmd_chat(args) -> int:
+    from rag.errors import QuestionError
+
+    bot = _open(args)
+    n = bot.store.catalog.count()
+    print(f"newsrag \u00b7 offline extractive mode \u00b7 {n} articles. Ask a question; an empty line ends.")
+    print("Try: Why is Iran disappointed with Russia?")
+    while True:
+        try:
+            question = input("\n? ")
+        except EOFError:
+            break
+        if not question.strip():
+            break
+        try:
+            print(format_answer(bot.ask(question)))
+        except QuestionError as e:
+            print(f"error: {e}")
+    return 0
+
+
+def _cmd_articles(args) -> int:
+    bot = _open(args)
+    arts = bot.articles()
+    if args.json:
+        print(json.dumps([a.meta() for a in arts], indent=2, ensure_ascii=False))
+        return 0
+    for a in arts:
+        print(f"{a.article_id}\n    {a.title}\n    " + " \u00b7 ".join(x for x in (a.source, a.author, a.published, a.url) if x))
+    print(f"{len(arts)} articles")
+    return 0
+
+
+class _UsageError(Exception):
+    pass
+
+
+def _usage(msg: str) -> _UsageError:
+    return _UsageError(msg)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    from rag.errors import RagError
+
+    handler = {"ingest": _cmd_ingest, "ask": _cmd_ask, "chat": _cmd_chat, "articles": _cmd_articles}[args.command]
+    try:
+        return handler(args)
+    except _UsageError as e:
+        print(f"rag: {e}", file=sys.stderr)
+        return EXIT_USAGE
+    except RagError as e:
+        print(f"rag: error: {e}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        print("rag: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
