@@ -35,7 +35,11 @@ def _parser() -> argparse.ArgumentParser:
 def _open(args, auto_ingest: bool = True):
     from rag.assistant import Assistant
 
-    return Assistant.open(store_dir=args.store, auto_ingest=auto_ingest, progress=sys.stderr.isatty())
+    bot = Assistant.open(store_dir=args.store, auto_ingest=auto_ingest, progress=sys.stderr.isatty())
+    if bot.first_ingest is not None:
+        print(f"First start: ingested {bot.settings.default_corpus()} into {bot.settings.store_dir}. "
+              + bot.first_ingest.summary().splitlines()[0], file=sys.stderr)
+    return bot
 
 
 def format_answer(ans) -> str:

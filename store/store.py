@@ -6,6 +6,7 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
+from rag.errors import StoreError
 from store.catalog import Article, Catalog, content_hash
 from store.chunking import Chunk, chunk_text
 from store.embedder import HashingEmbedder
@@ -89,7 +90,11 @@ class Store:
                 spans.append((chunk.article_id, chunk.start, chunk.end))
         index = LexicalIndex().build(ids, texts, fingerprint)
         index.spans = spans
-        index.save(self.lexical_path)
+        try:
+            index.save(self.lexical_path)
+        except OSError as e:
+            raise StoreError(f"cannot write the lexical index at {self.lexical_path} ({e.strerror or e}); "
+                             "check that the store folder is writable, or set RAG_STORE_DIR") from None
         return index
 
     def chunk(self, article: Article) -> list[Chunk]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import warnings
+from contextlib import contextmanager
 from pathlib import Path
 
 from chromadb import Documents, EmbeddingFunction, Embeddings
@@ -40,6 +41,18 @@ class ChromaHashingFunction(EmbeddingFunction[Documents]):
         return ChromaHashingFunction(config["dimensions"], tuple(config["char_ngrams"]))
 
 
+@contextmanager
+def chroma_errors(action: str, where: object):
+    """Turn whatever Chroma raises into a StoreError that names the store and the remedy."""
+    try:
+        yield
+    except StoreError:
+        raise
+    except Exception as e:  # chromadb raises many exception types, none of them shared
+        raise StoreError(f"Chroma failed to {action} at {where} ({type(e).__name__}: {e}); check that the store folder "
+                         "is readable and writable and not damaged, or point RAG_STORE_DIR elsewhere") from None
+
+
 class ChromaVectors:
     """Chunks and their vectors in one Chroma collection. Vectors are computed by us and passed in."""
 
@@ -48,7 +61,8 @@ class ChromaVectors:
 
         self.embedder = embedder
         self.name = name
-        try:
+        self.where = path
+        with chroma_errors("open the store", path):
             path.mkdir(parents=True, exist_ok=True)
             self.client = chromadb.PersistentClient(path=str(path), settings=chromadb.Settings(anonymized_telemetry=False))
             with warnings.catch_warnings():
@@ -59,17 +73,17 @@ class ChromaVectors:
                     configuration={"hnsw": {"space": "cosine"}},
                     metadata={"embedder": embedder.id},
                 )
-        except StoreError:
-            raise
-        except Exception as e:  # chromadb raises many types for an unusable folder
-            raise StoreError(f"cannot open the Chroma store at {path} ({type(e).__name__}: {e}); "
-                             "check that the folder is readable and writable, or point RAG_STORE_DIR elsewhere") from None
 
     def count(self) -> int:
-        return self.collection.count()
+        with chroma_errors("count chunks", self.where):
+            return self.collection.count()
 
     def replace(self, article_id: str, ids: list[str], texts: list[str], metadatas: list[dict]) -> None:
         """Make ``ids`` the only chunks of ``article_id``."""
+        with chroma_errors("write chunks", self.where):
+            self._replace(article_id, ids, texts, metadatas)
+
+    def _replace(self, article_id: str, ids: list[str], texts: list[str], metadatas: list[dict]) -> None:
         old = set(self.collection.get(where={"article_id": article_id}, include=[])["ids"])
         if ids:
             vectors = self.embedder.embed(texts)
@@ -81,7 +95,8 @@ class ChromaVectors:
             self.collection.delete(ids=stale)
 
     def delete(self, article_id: str) -> None:
-        self.collection.delete(where={"article_id": article_id})
+        with chroma_errors("delete chunks", self.where):
+            self.collection.delete(where={"article_id": article_id})
 
     def query(self, text: str, n: int) -> list[tuple[str, float]]:
         """The ``n`` nearest chunks to ``text`` as ``(chunk_id, cosine similarity)``, best first."""
@@ -91,5 +106,6 @@ class ChromaVectors:
         vector = self.embedder.embed([text])
         if not vector.any():
             return []
-        res = self.collection.query(query_embeddings=vector, n_results=min(n, total), include=["distances"])
+        with chroma_errors("search", self.where):
+            res = self.collection.query(query_embeddings=vector, n_results=min(n, total), include=["distances"])
         return [(cid, 1.0 - float(d)) for cid, d in zip(res["ids"][0], res["distances"][0])]

@@ -155,3 +155,38 @@ def test_lexical_index_is_rebuilt_when_missing_or_damaged(tmp_path, corpus):
     path.unlink()
     with Assistant.open(store_dir=tmp_path / "s", corpus_dir=corpus) as bot:
         assert len(bot.store.lexical.ids) == n
+
+
+def _tiny_pdf(text: str) -> bytes:
+    """A one-page PDF whose page shows ``text`` in Helvetica (written by hand: no PDF writer needed)."""
+    stream = f"BT /F1 12 Tf 72 720 Td ({text}) Tj ET".encode()
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>",
+               b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+               b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream"]
+    out, offsets = b"%PDF-1.4\n", []
+    for i, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % i + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1) + b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    return out + b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+
+
+def test_pdf_files_ingest_and_broken_pdfs_are_skipped(bot, tmp_path):
+    folder = tmp_path / "pdfs"
+    folder.mkdir()
+    (folder / "report.pdf").write_bytes(_tiny_pdf("The harbour of Bandar Abbas reopened to container ships in March."))
+    (folder / "broken.pdf").write_bytes(b"%PDF-1.4 this is not really a pdf")
+    report = bot.ingest(folder)
+    assert len(report.added) == 1 and report.added[0].endswith("report.pdf"), report.summary()
+    assert "broken.pdf" in report.skipped[0][0] and "PDF" in report.skipped[0][1]
+    ans = bot.ask("When did the harbour of Bandar Abbas reopen?")
+    assert ans.found and "container ships" in ans.citations[0].quote
+
+
+def test_progress_bar_on_request(bot, corpus, capsys):
+    bot.ingest(corpus, progress=True)
+    assert "ingesting" in capsys.readouterr().err
+    bot.ingest(corpus)
+    assert capsys.readouterr().err == ""
