@@ -93,6 +93,18 @@ class Assistant:
         hits = self.retriever.retrieve(question)
         return self.answerer.answer(question, hits, query=question)
 
+    def chat(self):
+        """A new conversation: its own history, its own exports."""
+        from rag.session import ChatSession
+
+        return ChatSession(self)
+
+    def export_bibliography(self, fmt: str, accessed=None) -> str:
+        """Every stored article as a bibliography in ``fmt`` (``bibtex``, ``ris``, ``csl-json``, ``markdown``, ``json``)."""
+        from rag.export import export_articles
+
+        return export_articles(self.articles(), fmt, accessed)
+
     def articles(self) -> list[Article]:
         return self.store.catalog.articles()
 

@@ -24,6 +24,12 @@ def _parser() -> argparse.ArgumentParser:
     ask = sub.add_parser("ask", help="answer one question, with numbered sources")
     ask.add_argument("question", help="the question, in quotes")
     ask.add_argument("--json", action="store_true", help="print the answer and citations as JSON")
+    ask.add_argument("--export", metavar="FORMAT", help="also export the citations: bibtex, ris, csl-json, markdown or json")
+    ask.add_argument("-o", "--output", metavar="FILE", help="write the export to FILE instead of printing it")
+
+    exp = sub.add_parser("export", help="export the bibliography of every stored article")
+    exp.add_argument("--format", required=True, metavar="FORMAT", help="bibtex, ris, csl-json, markdown or json")
+    exp.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of printing")
 
     sub.add_parser("chat", help="ask questions one after another (empty line or Ctrl-D ends)")
 
@@ -68,30 +74,66 @@ def _cmd_ingest(args) -> int:
     return 0
 
 
+def _emit(text: str, output: str | None) -> None:
+    """Print an export, or write it to ``output`` and say so."""
+    if output:
+        from rag.export import write_export
+
+        print(f"wrote {write_export(text, output)}")
+    else:
+        sys.stdout.write(text)
+
+
 def _cmd_ask(args) -> int:
+    from rag.export import check_format
+
+    fmt = check_format(args.export) if args.export else None  # a bad format fails before the work
+    if args.output and not fmt:
+        raise _usage("-o/--output goes with --export FORMAT")
     bot = _open(args)
     ans = bot.ask(args.question)
+    if fmt and not args.output:
+        _emit(ans.export(fmt), None)
+        return 0
     print(json.dumps(ans.to_dict(), indent=2, ensure_ascii=False) if args.json else format_answer(ans))
+    if fmt:
+        _emit(ans.export(fmt), args.output)
+    return 0
+
+
+def _cmd_export(args) -> int:
+    from rag.export import check_format
+
+    fmt = check_format(args.format)
+    _emit(_open(args).export_bibliography(fmt), args.output)
     return 0
 
 
 def _cmd_chat(args) -> int:
     from rag.errors import QuestionError
 
+    from rag.export import ExportError, check_format
+
     bot = _open(args)
+    session = bot.chat()
     n = bot.store.catalog.count()
     print(f"newsrag \u00b7 offline extractive mode \u00b7 {n} articles. Ask a question; an empty line ends.")
-    print("Try: Why is Iran disappointed with Russia?")
+    print("Try: Why is Iran disappointed with Russia?   \u00b7   /export FORMAT [FILE] saves this conversation's sources.")
     while True:
         try:
-            question = input("\n? ")
+            line = input("\n? ").strip()
         except EOFError:
             break
-        if not question.strip():
+        if not line:
             break
         try:
-            print(format_answer(bot.ask(question)))
-        except QuestionError as e:
+            if line.startswith("/export"):
+                parts = line.split(maxsplit=2)
+                fmt = check_format(parts[1] if len(parts) > 1 else "")
+                _emit(session.export(fmt), parts[2] if len(parts) > 2 else None)
+            else:
+                print(format_answer(session.ask(line)))
+        except (QuestionError, ExportError) as e:
             print(f"error: {e}")
     return 0
 
@@ -120,7 +162,8 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     from rag.errors import RagError
 
-    handler = {"ingest": _cmd_ingest, "ask": _cmd_ask, "chat": _cmd_chat, "articles": _cmd_articles}[args.command]
+    handler = {"ingest": _cmd_ingest, "ask": _cmd_ask, "chat": _cmd_chat, "articles": _cmd_articles,
+               "export": _cmd_export}[args.command]
     try:
         return handler(args)
     except _UsageError as e:

@@ -74,5 +74,11 @@ class Answer:
             "unsupported": list(self.unsupported),
         }
 
+    def export(self, fmt: str, accessed=None) -> str:
+        """This answer's citations as ``bibtex``, ``ris``, ``csl-json``, ``markdown`` or ``json``."""
+        from rag.export import export_answers
+
+        return export_answers([self], fmt, accessed)
+
     def __str__(self) -> str:
         return self.text

@@ -98,10 +98,11 @@ def fake_answerer():
 
 
 def run_cli(*args: str, cwd: Path, env_extra: dict | None = None, input: str | None = None):
-    """Run the real ``rag`` command in a subprocess."""
+    """Run the real ``rag`` command in a subprocess (not ``python -m``, which would put ``cwd`` first on the
+    import path, where a folder named like one of our packages would shadow it)."""
     import subprocess
 
     env = {k: v for k, v in os.environ.items() if not k.startswith("RAG_")}
     env.update(env_extra or {})
-    return subprocess.run([sys.executable, "-m", "rag.cli", *args], cwd=cwd, env=env, input=input,
-                          capture_output=True, text=True, timeout=300)
+    script = Path(sys.executable).parent / "rag"  # the installed command, as a user runs it
+    return subprocess.run([str(script), *args], cwd=cwd, env=env, input=input, capture_output=True, text=True, timeout=300)

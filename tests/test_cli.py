@@ -90,8 +90,11 @@ def test_store_path_that_is_a_file_is_a_clear_error(workdir):
 
 def test_chat_reads_questions_until_an_empty_line(workdir, corpus):
     run_cli("ingest", str(corpus), cwd=workdir)
-    res = run_cli("chat", cwd=workdir, input="Who is Henry Rohm?\n\n")
+    out = workdir / "talk.ris"
+    res = run_cli("chat", cwd=workdir, input=f"Who is Henry Rohm?\n/export nope\n/export ris {out}\n\n")
     assert res.returncode == 0 and "offline extractive mode" in res.stdout and "Washington Institute" in res.stdout
+    assert "error: unknown export format 'nope'" in res.stdout and f"wrote {out}" in res.stdout
+    assert "TY  - NEWS" in out.read_text(encoding="utf-8")
 
 
 def test_console_script_is_installed_beside_python():
