@@ -177,3 +177,12 @@ def test_cli_exports(tmp_path):
     assert "Traceback" not in res.stderr
     res = run_cli("export", "--format", "ris", "-o", str(tmp_path / "no" / "dir.ris"), cwd=tmp_path, env_extra=env)
     assert res.returncode != 0 and "does not exist" in res.stderr
+
+
+def test_markdown_and_json_keep_special_characters():
+    ans = _answer()
+    md = ans.export("markdown", accessed=ACCESSED)
+    unescaped = re.sub(r"\\(.)", r"\1", md)  # what a Markdown renderer shows
+    assert f"\u201c{TRICKY_QUOTE}\u201d" in unescaped and TRICKY_TITLE in unescaped and "[^1]:" in md
+    data = json.loads(ans.export("json", accessed=ACCESSED))
+    assert data["references"][0]["title"] == TRICKY_TITLE and data["answers"][0]["citations"][0]["quote"] == TRICKY_QUOTE
