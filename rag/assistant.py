@@ -87,11 +87,14 @@ class Assistant:
     def retrieve(self, question: str, top_k: int | None = None) -> list[Hit]:
         return self.retriever.retrieve(clean_question(question), top_k)
 
-    def ask(self, question: str) -> Answer:
-        """Answer from the articles, citing every quoted sentence; ``found`` is False when they do not answer it."""
+    def ask(self, question: str, query: str | None = None, exclude: frozenset = frozenset(), focus: str | None = None) -> Answer:
+        """Answer from the articles, citing every quoted sentence; ``found`` is False when they do not answer it.
+        ``query`` searches instead of the question (a rewritten follow-up); ``exclude`` holds ``(article_id, start)``
+        of sentences not to quote again; ``focus`` is the part of the query the answer must address."""
         question = clean_question(question)
-        hits = self.retriever.retrieve(question)
-        return self.answerer.answer(question, hits, query=question)
+        query = clean_question(query) if query else question
+        hits = self.retriever.retrieve(query)
+        return self.answerer.answer(question, hits, query=query, exclude=exclude, focus=focus)
 
     def chat(self):
         """A new conversation: its own history, its own exports."""

@@ -17,6 +17,7 @@ from store.store import Store
 from store.text import question_terms, sentence_spans, terms
 
 MIN_SENTENCE_SUPPORT = 0.25  # a quoted sentence must itself carry this share of the question's weight
+CONTEXT_WEIGHT = 0.25  # weight of terms a follow-up inherits from earlier turns
 UNSEEN_WEIGHT = 2.0  # a term no article uses weighs this many times the rarest term that some article uses
 _MIN_WORDS = 5
 _PRONOUN_START = re.compile(r"[\"\u201c]?(?:he|she|they|it|his|her|their|this|these|the (?:top |former )?(?:general|official|minister|president|analyst))\b", re.I)
@@ -51,14 +52,18 @@ class ExtractiveAnswerer:
             self._sentences[key] = sentence_spans(text)
         return self._sentences[key]
 
-    def candidates(self, query: str, hits: list[Hit]) -> list[_Candidate]:
-        """Every sentence of the hits, scored; best first."""
+    def candidates(self, query: str, hits: list[Hit], focus: str | None = None) -> list[_Candidate]:
+        """Every sentence of the hits, scored; best first. Terms of ``query`` outside ``focus`` (context carried
+        over from earlier turns) weigh only :data:`CONTEXT_WEIGHT` as much."""
         q = question_terms(query)
         if not q:
             return []
         index = self.store.lexical
         unseen = UNSEEN_WEIGHT * index.idf("\x00")  # idf of a term in no chunk
         weight = {t: (index.idf(t) if index.df(t) else unseen) for t in q}
+        own = set(question_terms(focus)) if focus is not None else set()
+        if own:
+            weight = {t: w if t in own else CONTEXT_WEIGHT * w for t, w in weight.items()}
         total = sum(weight.values()) or 1.0
         out, seen = [], set()
         for rank, hit in enumerate(hits):
@@ -74,20 +79,25 @@ class ExtractiveAnswerer:
                 if len(sentence.split()) < _MIN_WORDS or not _SENTENCE_END.search(sentence):
                     continue  # headings and labels are not answers
                 present = set(terms(sentence))
-                own = sum(w for t, w in weight.items() if t in present)
+                if own and not own & present:
+                    continue  # a follow-up's answer must speak to what the follow-up asks
+                score = sum(w for t, w in weight.items() if t in present)
                 if i and _PRONOUN_START.match(sentence):  # "He said ...": the sentence before names who
                     before = set(terms(article.text[spans[i - 1][0]:spans[i - 1][1]])) - present
-                    own += 0.5 * sum(w for t, w in weight.items() if t in before)
-                own /= total
-                out.append(_Candidate(hit, start, end, 0.5 * own + 0.5 * ctx, own, rank))
+                    score += 0.5 * sum(w for t, w in weight.items() if t in before)
+                score /= total
+                out.append(_Candidate(hit, start, end, 0.5 * score + 0.5 * ctx, score, rank))
         out.sort(key=lambda c: (-round(c.support, 6), -c.own, c.rank, c.start))
         return out
 
-    def answer(self, question: str, hits: list[Hit], query: str | None = None) -> Answer:
+    def answer(self, question: str, hits: list[Hit], query: str | None = None, exclude: frozenset = frozenset(),
+               focus: str | None = None) -> Answer:
         query = query or question
         s = self.settings
         chosen: list[_Candidate] = []
-        for cand in self.candidates(query, hits):
+        for cand in self.candidates(query, hits, focus):
+            if (cand.hit.article_id, cand.start) in exclude:
+                continue
             if cand.support < s.min_support or cand.own < MIN_SENTENCE_SUPPORT:
                 continue
             if chosen and cand.support < s.relative_cutoff * chosen[0].support:

@@ -13,9 +13,21 @@ class ChatSession:
         self.turns: list[Answer] = []
 
     def ask(self, question: str) -> Answer:
-        answer = self.assistant.ask(question)
+        """Answer with the conversation in mind: a follow-up is rewritten into a standalone query (on
+        ``answer.query``), and "what else" skips the sentences already quoted."""
+        from rag.assistant import clean_question
+        from rag.followup import rewrite, wants_more
+
+        question = clean_question(question)
+        query, focus = rewrite(question, self.turns)
+        exclude = self.quoted() if self.turns and wants_more(question) else frozenset()
+        answer = self.assistant.ask(question, query=query, exclude=exclude, focus=focus)
         self.turns.append(answer)
         return answer
+
+    def quoted(self) -> frozenset[tuple[str, int]]:
+        """``(article_id, start)`` of every sentence quoted so far."""
+        return frozenset((c.article_id, q.start) for a in self.turns for c in a.citations for q in c.quotes)
 
     def clear(self) -> None:
         self.turns = []

@@ -82,7 +82,8 @@ STOPWORDS = frozenset(
 QUESTION_WORDS = frozenset(
     """what which who whom whose when where why how say says said tell tells told claim claims claimed describe
     described explain explained mention mentioned according think thinks happen happened happens did does do
-    article articles report reported news else there give given get got kind""".split()
+    article articles report reported news else there give given get got kind side sides aspect angle stance part
+    matter matters""".split()
 )
 
 _WORD = re.compile(r"(?:[^\W\d_]\.){2,}|[^\W_]+(?:['\u2019][^\W_]+)*", re.UNICODE)
@@ -95,9 +96,21 @@ def _stemmer():
     return Stemmer.Stemmer("english")
 
 
+# Demonyms searched as their country: "the Chinese side" finds "Iran turned to China".
+_DEMONYMS = {d: c for c, ds in {
+    "china": "chinese", "russia": "russian russians", "iran": "iranian iranians", "israel": "israeli israelis",
+    "turkey": "turkish", "ukrain": "ukrainian ukrainians", "syria": "syrian syrians", "america": "american americans",
+    "britain": "british", "franc": "french", "germani": "german germans", "iraq": "iraqi iraqis", "palestin": "palestinian palestinians",
+    "lebanon": "lebanese", "egypt": "egyptian egyptians", "japan": "japanese", "korea": "korean koreans", "europ": "european europeans",
+    "afghanistan": "afghan afghans", "pakistan": "pakistani pakistanis", "armenia": "armenian armenians", "belarus": "belarusian",
+}.items() for d in ds.split()}
+
+
 @lru_cache(maxsize=200_000)
 def _stem(word: str) -> str:
-    return word if "." in word else _stemmer().stemWord(word)
+    if "." in word:
+        return word
+    return _DEMONYMS.get(word) or _stemmer().stemWord(word)
 
 
 def words(text: str) -> list[str]:

@@ -85,7 +85,7 @@ class FakeAnswerer:
     def __init__(self):
         self.calls = []
 
-    def answer(self, question, hits, query=None):
+    def answer(self, question, hits, query=None, exclude=frozenset(), focus=None):
         from rag.types import Answer
 
         self.calls.append((question, query, hits))
