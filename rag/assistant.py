@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import threading
+from functools import wraps
 from pathlib import Path
 
 from rag.errors import QuestionError
@@ -44,6 +46,15 @@ def _progress_bar(total: int, desc: str):
     return bar.update
 
 
+def _locked(method):
+    """One call at a time per assistant: the web app answers several users from worker threads."""
+    @wraps(method)
+    def inner(self, *args, **kwargs):
+        with self._lock:
+            return method(self, *args, **kwargs)
+    return inner
+
+
 class Assistant:
     """Answers questions about the stored articles. Components come in as arguments; :meth:`open` builds
     the real ones from :class:`Settings`."""
@@ -56,6 +67,7 @@ class Assistant:
         self.store = store
         self.retriever = retriever or HybridRetriever(store, settings.retrieval)
         self.answerer = answerer or ExtractiveAnswerer(store, settings.answer)
+        self._lock = threading.RLock()
 
     @classmethod
     def open(cls, store_dir: str | Path | None = None, corpus_dir: str | Path | None = None,
@@ -77,6 +89,7 @@ class Assistant:
             bot.store.sync_vectors(_progress_bar(len(todo), "embedding stored articles") if progress else None)
         return bot
 
+    @_locked
     def ingest(self, paths: list[str | Path] | str | Path, prune: bool = False, progress: bool = False) -> IngestReport:
         """Add new files, replace changed ones, skip unchanged ones; ``prune`` removes articles whose files are gone."""
         if isinstance(paths, (str, Path)):
@@ -84,9 +97,11 @@ class Assistant:
         max_bytes = int(self.settings.ingest.max_file_mb * (1 << 20))
         return ingest(self.store, list(paths), prune=prune, max_bytes=max_bytes, progress=progress)
 
+    @_locked
     def retrieve(self, question: str, top_k: int | None = None) -> list[Hit]:
         return self.retriever.retrieve(clean_question(question), top_k)
 
+    @_locked
     def ask(self, question: str, query: str | None = None, exclude: frozenset = frozenset(), focus: str | None = None) -> Answer:
         """Answer from the articles, citing every quoted sentence; ``found`` is False when they do not answer it.
         ``query`` searches instead of the question (a rewritten follow-up); ``exclude`` holds ``(article_id, start)``
@@ -102,15 +117,18 @@ class Assistant:
 
         return ChatSession(self)
 
+    @_locked
     def export_bibliography(self, fmt: str, accessed=None) -> str:
         """Every stored article as a bibliography in ``fmt`` (``bibtex``, ``ris``, ``csl-json``, ``markdown``, ``json``)."""
         from rag.export import export_articles
 
         return export_articles(self.articles(), fmt, accessed)
 
+    @_locked
     def articles(self) -> list[Article]:
         return self.store.catalog.articles()
 
+    @_locked
     def article(self, article_id: str) -> Article:
         return self.store.article(article_id)
 

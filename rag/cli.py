@@ -33,6 +33,11 @@ def _parser() -> argparse.ArgumentParser:
 
     sub.add_parser("chat", help="ask questions one after another (empty line or Ctrl-D ends)")
 
+    srv = sub.add_parser("serve", help="start the web app (ingests the seeds into an empty store first)")
+    srv.add_argument("--host", help="address to bind (default 127.0.0.1; others need a login or --allow-no-auth)")
+    srv.add_argument("--port", type=int, help="port (default 7860)")
+    srv.add_argument("--allow-no-auth", action="store_true", help="serve a non-loopback address without a login")
+
     arts = sub.add_parser("articles", help="list the stored articles and their metadata")
     arts.add_argument("--json", action="store_true", help="print as JSON")
     return p
@@ -138,6 +143,14 @@ def _cmd_chat(args) -> int:
     return 0
 
 
+def _cmd_serve(args) -> int:
+    bot = _open(args)
+    from ui.app import serve
+
+    serve(bot, host=args.host, port=args.port, allow_no_auth=args.allow_no_auth or None)
+    return 0
+
+
 def _cmd_articles(args) -> int:
     bot = _open(args)
     arts = bot.articles()
@@ -163,7 +176,7 @@ def main(argv: list[str] | None = None) -> int:
     from rag.errors import RagError
 
     handler = {"ingest": _cmd_ingest, "ask": _cmd_ask, "chat": _cmd_chat, "articles": _cmd_articles,
-               "export": _cmd_export}[args.command]
+               "export": _cmd_export, "serve": _cmd_serve}[args.command]
     try:
         return handler(args)
     except _UsageError as e:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 _REPO_SEEDS = Path(__file__).resolve().parent.parent / "seeds"
@@ -49,6 +49,15 @@ class IngestSettings(_Group):
     max_file_mb: float = Field(20.0, gt=0, description="Files larger than this are skipped with a reason.")
 
 
+class UiSettings(_Group):
+    host: str = Field("127.0.0.1", description="Address the web app binds; anything but loopback needs username and password, or allow_no_auth.")
+    port: int = Field(7860, ge=0, le=65535, description="Port of the web app (0: any free port).")
+    username: str | None = Field(None, description="Login name required by the web app when set (with password).")
+    password: SecretStr | None = Field(None, description="Password required by the web app when set (with username).")
+    allow_no_auth: bool = Field(False, description="Serve a non-loopback address without a login; only behind your own access control.")
+    max_upload_mb: float = Field(10.0, gt=0, description="Largest file accepted by the upload form.")
+
+
 class Settings(BaseSettings):
     """Everything that can be configured. Build it once and pass it down."""
 
@@ -61,6 +70,7 @@ class Settings(BaseSettings):
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings, description="How passages are found.")
     answer: AnswerSettings = Field(default_factory=AnswerSettings, description="How answers are written.")
     ingest: IngestSettings = Field(default_factory=IngestSettings, description="Limits on what is ingested.")
+    ui: UiSettings = Field(default_factory=UiSettings, description="The web app started by `rag serve`.")
 
     def default_corpus(self) -> Path | None:
         """The corpus folder for a first open, or None when there is none."""

@@ -12,7 +12,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from store.text import STOPWORDS, _stem, words
+from store.text import STOPWORDS, TOKENIZER_VERSION, _stem, words
 
 _GROUP_WEIGHTS = {"w": 1.0, "b": 0.6, "c": 0.5}
 
@@ -34,7 +34,7 @@ class HashingEmbedder:
     def id(self) -> str:
         """Names everything that shapes the vectors; part of the collection name."""
         lo, hi = self.char_ngrams
-        return f"hash-ngram-v{self.version}-d{self.dimensions}-c{lo}{hi}"
+        return f"hash-ngram-v{self.version}.{TOKENIZER_VERSION}-d{self.dimensions}-c{lo}{hi}"
 
     def _slot(self, feature: str) -> tuple[int, float]:
         h = zlib.crc32(feature.encode("utf-8"))

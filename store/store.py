@@ -11,6 +11,7 @@ from store.catalog import Article, Catalog, content_hash
 from store.chunking import Chunk, chunk_text
 from store.embedder import HashingEmbedder
 from store.lexical import LexicalIndex
+from store.text import TOKENIZER_VERSION
 
 
 def collection_name(embedder_id: str, chunk_tokens: int, overlap_tokens: int, encoding: str) -> str:
@@ -55,7 +56,7 @@ class Store:
 
     @property
     def lexical_path(self) -> Path:
-        return self.dir / "lexical" / f"{self.index_name}.npz"
+        return self.dir / "lexical" / f"{self.index_name}-t{TOKENIZER_VERSION}.npz"
 
     @property
     def lexical(self) -> LexicalIndex:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+TOKENIZER_VERSION = 2  # bump when words() or terms() change: the lexical index and the vectors are rebuilt
+
 # Words that end in a period without ending a sentence.
 _ABBREVIATIONS = {
     "mr", "mrs", "ms", "dr", "prof", "gen", "lt", "col", "sgt", "capt", "cmdr", "adm", "maj", "st", "jr", "sr",
@@ -106,11 +108,26 @@ _DEMONYMS = {d: c for c, ds in {
 }.items() for d in ds.split()}
 
 
+# Irregular verb forms searched as their base form ("wrote" finds "write"); Snowball leaves them apart.
+_IRREGULAR = {form: base for base, forms in {
+    "write": "wrote written", "speak": "spoke spoken", "go": "went gone", "come": "came", "know": "knew known",
+    "see": "saw seen", "think": "thought", "bring": "brought", "buy": "bought", "sell": "sold", "hold": "held",
+    "lead": "led", "leave": "left", "meet": "met", "pay": "paid", "send": "sent", "spend": "spent", "stand": "stood",
+    "strike": "struck", "win": "won", "begin": "began begun", "break": "broke broken", "choose": "chose chosen",
+    "drive": "drove driven", "fall": "fell fallen", "fight": "fought", "fly": "flew flown", "forget": "forgot forgotten",
+    "grow": "grew grown", "keep": "kept", "lose": "lost", "make": "made", "mean": "meant", "rise": "rose risen",
+    "shoot": "shot", "steal": "stole stolen", "throw": "threw thrown", "take": "took taken", "withdraw": "withdrew withdrawn",
+    "seek": "sought", "teach": "taught", "build": "built", "catch": "caught", "feel": "felt", "find": "found",
+    "flee": "fled", "give": "gave given", "get": "got gotten", "hide": "hid hidden", "run": "ran", "sink": "sank sunk",
+    "swear": "swore sworn", "wear": "wore worn", "bear": "bore borne", "sing": "sang sung", "freeze": "froze frozen",
+}.items() for form in forms.split()}
+
+
 @lru_cache(maxsize=200_000)
 def _stem(word: str) -> str:
     if "." in word:
         return word
-    return _DEMONYMS.get(word) or _stemmer().stemWord(word)
+    return _DEMONYMS.get(word) or _stemmer().stemWord(_IRREGULAR.get(word, word))
 
 
 def words(text: str) -> list[str]:

@@ -1,0 +1,161 @@
+"""The web app in a real browser: Playwright driving Debian's Chromium against `rag serve` on 127.0.0.1."""
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests import browser
+from tests.conftest import SEEDS
+
+pytestmark = pytest.mark.browser
+TIMEOUT = 30_000
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """`rag serve` on an empty store: it ingests the seeds first, as a new user's would."""
+    tmp = tmp_path_factory.mktemp("ui")
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("RAG_")}
+    env.update(RAG_STORE_DIR=str(tmp / "store"), RAG_CORPUS_DIR=str(SEEDS), GRADIO_ANALYTICS_ENABLED="False")
+    log = open(tmp / "serve.log", "w")
+    proc = subprocess.Popen([str(Path(sys.executable).parent / "rag"), "serve", "--port", str(port)], cwd=tmp, env=env,
+                            stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}/"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            pytest.fail(f"rag serve exited: {(tmp / 'serve.log').read_text()}")
+        try:
+            if urllib.request.urlopen(url, timeout=2).status == 200:
+                break
+        except OSError:
+            time.sleep(0.3)
+    else:
+        proc.kill()
+        pytest.fail("rag serve did not start within 120 s")
+    yield url, tmp
+    proc.terminate()
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+    log.close()
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    exe = browser.find()
+    if not exe:
+        if os.environ.get("CI"):
+            pytest.fail("Chromium is missing on CI: the test command installs it with `python -m tests.browser`")
+        pytest.skip("Chromium not installed (Debian: apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=exe, args=browser.ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(chromium, server):
+    context = chromium.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+    pg = context.new_page()
+    pg.set_default_timeout(TIMEOUT)
+    pg.goto(server[0])
+    pg.wait_for_selector("#question textarea")
+    yield pg
+    context.close()
+
+
+def ask(page, question: str) -> None:
+    """Ask and wait until the answer has been written out (a new bot message, nothing pending)."""
+    before = page.locator("#chat [data-testid=bot]").count()
+    page.fill("#question textarea", question)
+    page.click("#ask")
+    page.wait_for_function(
+        """(n) => document.querySelectorAll('#chat [data-testid=bot]').length > n &&
+                  !document.querySelector('.pending, .generating')""", arg=before)
+
+
+def test_the_page_explains_itself(page):
+    mode = page.locator("#mode-indicator")
+    assert "Offline extractive mode" in mode.inner_text() and "5 articles" in mode.inner_text()
+    page.get_by_text("Why is Iran disappointed with Russia?").first.wait_for()  # example questions on the empty chat
+    assert "click a [n] marker" in page.locator("#chat").inner_text()
+
+
+def test_ask_see_answer_and_source_card_then_open_it(page):
+    ask(page, "Why is Iran disappointed with Russia?")
+    page.wait_for_selector("#sources .src-card")
+    chat = page.locator("#chat").inner_text()
+    assert "disappointment with Moscow" in chat and "[1]" in chat
+    card = page.locator("#src-1")
+    assert "Russia sold Iran to Israel" in card.inner_text()
+    assert "disappointment with Moscow" in card.locator("mark").first.inner_text()  # quote highlighted in its paragraph
+    assert "Expediency Council" in card.locator(".src-context").inner_text()
+    page.click("#chat a.cite")  # the marker leads to its card
+    page.wait_for_selector("#src-1.flash")
+    card.locator("summary").click()  # the card opens the full article
+    full = card.locator(".src-full")
+    full.wait_for(state="visible")
+    assert "Xi Jinping" in full.inner_text()
+
+
+def test_follow_up_uses_history_and_conversation_exports_as_bibtex(page):
+    ask(page, "What did Seyed Mohammad Sadr claim about Russia?")
+    page.wait_for_selector("#src-1")
+    ask(page, "What else did he claim?")
+    page.wait_for_function("document.querySelector('#searched').innerText.includes('What else did Seyed Mohammad Sadr claim?')")
+    assert "Sadr said" in page.locator("#chat").inner_text()
+    page.click("#export-conversation")
+    link = page.locator("#export-file a").first
+    link.wait_for()
+    with page.expect_download() as dl:
+        link.click()
+    text = Path(dl.value.path()).read_text(encoding="utf-8")
+    assert text.count("@article{") == 1 and "qalampiruzndrussia" in text
+    assert "Russia provided intelligence to Israel" in text and "Sadr said" in text
+    page.click("#clear")
+    page.wait_for_function("!document.querySelector('#sources .src-card')")
+    assert "Sadr said" not in page.locator("#chat").inner_text()
+    assert page.locator("#chat [data-testid=bot]").count() == 0
+
+
+def test_upload_an_article_then_ask_about_it_and_nothing_runs(page, server, tmp_path):
+    article = tmp_path / "Harbour news.txt"
+    article.write_text(
+        "Bandar Abbas harbour reopens\n\n"
+        "The harbour of Bandar Abbas reopened to container ships on Monday after a three-week closure. "
+        "Officials wrote <script>window.__xss = 1</script> and <img src=x onerror=\"window.__xss = 2\"> in the notice.\n",
+        encoding="utf-8")
+    page.get_by_role("tab", name="Articles").click()
+    page.set_input_files("#upload input[type=file]", str(article))
+    page.wait_for_function("document.querySelector('#upload-status').innerText.includes('1 added')")
+    assert "Bandar Abbas harbour reopens" in page.locator("#articles").inner_text()
+    assert "6 articles" in page.locator("#mode-indicator").inner_text()
+    page.get_by_role("tab", name="Chat").click()
+    ask(page, "When did the harbour of Bandar Abbas reopen to container ships?")
+    page.wait_for_selector("#src-1")
+    assert "Bandar Abbas harbour reopens" in page.locator("#src-1").inner_text()
+    ask(page, "What did officials write in the notice?")
+    page.wait_for_selector("#src-1")
+    card = page.locator("#src-1").inner_text()
+    assert "<script>window.__xss = 1</script>" in card and 'onerror="window.__xss = 2"' in card  # shown as text
+    assert "<script>" in page.locator("#chat").inner_text()
+    assert page.evaluate("window.__xss") is None
+    assert page.locator("#sources script, #sources img, #chat img[src='x']").count() == 0
