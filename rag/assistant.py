@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import re
 import threading
+from dataclasses import replace
 from functools import wraps
 from pathlib import Path
+from typing import Iterator
 
 from rag.errors import QuestionError
 from rag.settings import Settings
 from rag.types import Answer, Hit
 from store.catalog import Article
 from store.ingest import IngestReport, ingest
-from store.store import ChunkingParams, Store
+from store.store import Store
 
 MAX_QUESTION_CHARS = 2000
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -30,15 +32,6 @@ def clean_question(question: object) -> str:
     return text
 
 
-def build_store(settings: Settings) -> Store:
-    """The real store for these settings (the one place that chooses the embedder)."""
-    from store.embedder import HashingEmbedder
-
-    e, c = settings.embedding, settings.chunking
-    embedder = HashingEmbedder(e.dimensions, e.char_ngrams)
-    return Store(settings.store_dir, embedder, ChunkingParams(c.chunk_tokens, c.overlap_tokens, c.encoding))
-
-
 def _progress_bar(total: int, desc: str):
     from tqdm import tqdm
 
@@ -47,7 +40,7 @@ def _progress_bar(total: int, desc: str):
 
 
 def _locked(method):
-    """One call at a time per assistant: the web app answers several users from worker threads."""
+    """One ingest at a time per assistant (questions are answered concurrently; the store guards its state)."""
     @wraps(method)
     def inner(self, *args, **kwargs):
         with self._lock:
@@ -60,13 +53,13 @@ class Assistant:
     the real ones from :class:`Settings`."""
 
     def __init__(self, settings: Settings, store: Store, retriever=None, answerer=None):
-        from rag.extractive import ExtractiveAnswerer
+        from rag.factory import build_answerer
         from rag.retrieval import HybridRetriever
 
         self.settings = settings
         self.store = store
         self.retriever = retriever or HybridRetriever(store, settings.retrieval)
-        self.answerer = answerer or ExtractiveAnswerer(store, settings.answer)
+        self.answerer = answerer or build_answerer(settings, store)
         self._lock = threading.RLock()
 
     @classmethod
@@ -81,7 +74,11 @@ class Assistant:
             updates["corpus_dir"] = Path(corpus_dir)
         if updates:
             settings = settings.model_copy(update=updates)
-        bot = cls(settings, build_store(settings))
+        from rag.factory import build_answerer, build_client, build_store
+
+        client = build_client(settings)
+        store = build_store(settings, client)
+        bot = cls(settings, store, answerer=build_answerer(settings, store, client))
         bot.first_ingest = None
         if auto_ingest and bot.store.catalog.count() == 0 and (corpus := settings.default_corpus()) is not None:
             bot.first_ingest = bot.ingest([corpus], progress=progress)
@@ -97,19 +94,28 @@ class Assistant:
         max_bytes = int(self.settings.ingest.max_file_mb * (1 << 20))
         return ingest(self.store, list(paths), prune=prune, max_bytes=max_bytes, progress=progress)
 
-    @_locked
     def retrieve(self, question: str, top_k: int | None = None) -> list[Hit]:
         return self.retriever.retrieve(clean_question(question), top_k)
 
-    @_locked
-    def ask(self, question: str, query: str | None = None, exclude: frozenset = frozenset(), focus: str | None = None) -> Answer:
-        """Answer from the articles, citing every quoted sentence; ``found`` is False when they do not answer it.
+    def stream(self, question: str, query: str | None = None, exclude: frozenset = frozenset(),
+               focus: str | None = None) -> Iterator[str | Answer]:
+        """Yield the answer's text in pieces as it is written, then the finished :class:`Answer`.
         ``query`` searches instead of the question (a rewritten follow-up); ``exclude`` holds ``(article_id, start)``
         of sentences not to quote again; ``focus`` is the part of the query the answer must address."""
         question = clean_question(question)
         query = clean_question(query) if query else question
-        hits = self.retriever.retrieve(query)
-        return self.answerer.answer(question, hits, query=query, exclude=exclude, focus=focus)
+        hits, notice = self.retriever.search(query)
+        for item in self.answerer.stream(question, hits, query=query, exclude=exclude, focus=focus):
+            if isinstance(item, Answer) and notice and not item.notice:
+                item = replace(item, notice=notice)
+            yield item
+
+    def ask(self, question: str, query: str | None = None, exclude: frozenset = frozenset(), focus: str | None = None) -> Answer:
+        """Answer from the articles, citing every quoted sentence; ``found`` is False when they do not answer it."""
+        answer = None
+        for item in self.stream(question, query, exclude, focus):
+            answer = item
+        return answer
 
     def chat(self):
         """A new conversation: its own history, its own exports."""
@@ -117,18 +123,15 @@ class Assistant:
 
         return ChatSession(self)
 
-    @_locked
     def export_bibliography(self, fmt: str, accessed=None) -> str:
         """Every stored article as a bibliography in ``fmt`` (``bibtex``, ``ris``, ``csl-json``, ``markdown``, ``json``)."""
         from rag.export import export_articles
 
         return export_articles(self.articles(), fmt, accessed)
 
-    @_locked
     def articles(self) -> list[Article]:
         return self.store.catalog.articles()
 
-    @_locked
     def article(self, article_id: str) -> Article:
         return self.store.article(article_id)
 

@@ -53,10 +53,14 @@ def _open(args, auto_ingest: bool = True):
     return bot
 
 
-def format_answer(ans) -> str:
+def format_answer(ans, with_text: bool = True) -> str:
     """The answer, then a numbered source list: title, outlet, date, and the quoted sentence."""
     width = 100
-    out = [textwrap.fill(ans.text, width)]
+    out = [textwrap.fill(ans.text, width)] if with_text else []
+    if ans.notice:
+        out.append(f"Note: {ans.notice}")
+    if ans.unsupported:
+        out.append("Not supported by the cited sources: " + " | ".join(ans.unsupported))
     if ans.citations:
         out.append("")
         out.append("Sources:")
@@ -96,14 +100,35 @@ def _cmd_ask(args) -> int:
     if args.output and not fmt:
         raise _usage("-o/--output goes with --export FORMAT")
     bot = _open(args)
-    ans = bot.ask(args.question)
-    if fmt and not args.output:
-        _emit(ans.export(fmt), None)
+    if args.json or (fmt and not args.output):
+        ans = bot.ask(args.question)
+        print(json.dumps(ans.to_dict(), indent=2, ensure_ascii=False) if args.json else ans.export(fmt), end="" if fmt and not args.json else "\n")
         return 0
-    print(json.dumps(ans.to_dict(), indent=2, ensure_ascii=False) if args.json else format_answer(ans))
+    ans = _print_stream(bot.stream(args.question))
     if fmt:
         _emit(ans.export(fmt), args.output)
     return 0
+
+
+def _print_stream(items) -> object:
+    """Print the answer as it is written, then its sources; return the finished answer. When checking the
+    citations changed the text (markers renumbered or dropped), the checked text is printed too."""
+    from rag.types import Answer
+
+    streamed = ""
+    for item in items:
+        if isinstance(item, Answer):
+            if " ".join(item.text.split()) != " ".join(streamed.split()):
+                print(("\n\nChecked against the sources:\n" if streamed else "") + item.text)
+            elif streamed:
+                print()
+            tail = format_answer(item, with_text=False).strip("\n")
+            if tail:
+                print("\n" + tail)
+            return item
+        streamed += item
+        print(item, end="", flush=True)
+    return None
 
 
 def _cmd_export(args) -> int:
@@ -115,14 +140,14 @@ def _cmd_export(args) -> int:
 
 
 def _cmd_chat(args) -> int:
-    from rag.errors import QuestionError
-
-    from rag.export import ExportError, check_format
+    from rag.errors import RagError
+    from rag.export import check_format
 
     bot = _open(args)
     session = bot.chat()
     n = bot.store.catalog.count()
-    print(f"newsrag \u00b7 offline extractive mode \u00b7 {n} articles. Ask a question; an empty line ends.")
+    mode = "offline extractive mode" if bot.answerer.mode == "extractive" else f"LLM mode ({bot.answerer.model})"
+    print(f"newsrag \u00b7 {mode} \u00b7 {n} articles. Ask a question; an empty line ends.")
     print("Try: Why is Iran disappointed with Russia?   \u00b7   /export FORMAT [FILE] saves this conversation's sources.")
     while True:
         try:
@@ -137,8 +162,10 @@ def _cmd_chat(args) -> int:
                 fmt = check_format(parts[1] if len(parts) > 1 else "")
                 _emit(session.export(fmt), parts[2] if len(parts) > 2 else None)
             else:
-                print(format_answer(session.ask(line)))
-        except (QuestionError, ExportError) as e:
+                ans = _print_stream(session.stream(line))
+                if ans.query != ans.question:
+                    print(f"(searched for: {ans.query})")
+        except RagError as e:
             print(f"error: {e}")
     return 0
 

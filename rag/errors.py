@@ -29,3 +29,7 @@ class NotFoundError(RagError, KeyError):
 
     def __str__(self) -> str:  # KeyError would add quotes
         return str(self.args[0]) if self.args else "not found"
+
+
+class LLMError(RagError):
+    """The chat or embeddings server failed: unreachable, too slow, rate-limited, erroring, or refusing the key."""

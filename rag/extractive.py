@@ -112,6 +112,16 @@ class ExtractiveAnswerer:
             return Answer(question=question, text=NOT_FOUND, found=False, citations=[], query=query, mode=self.mode)
         return self._compose(question, query, chosen)
 
+    def stream(self, question: str, hits: list[Hit], query: str | None = None, exclude: frozenset = frozenset(),
+               focus: str | None = None):
+        """The answer's text in a few pieces, then the :class:`Answer` (the same interface as the LLM answerer)."""
+        ans = self.answer(question, hits, query, exclude, focus)
+        words = ans.text.split(" ")
+        step = max(1, len(words) // 8)
+        for i in range(0, len(words), step):
+            yield ("" if i == 0 else " ") + " ".join(words[i:i + step])
+        yield ans
+
     def _compose(self, question: str, query: str, chosen: list[_Candidate]) -> Answer:
         numbers: dict[str, int] = {}
         quotes: dict[str, list[Quote]] = {}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rag.errors import LLMError
 from rag.settings import RetrievalSettings
 from rag.types import Hit
 from store.store import Store
@@ -25,25 +26,33 @@ class HybridRetriever:
         return [cid for cid, _ in self.store.lexical.search(query, n)]
 
     def vector(self, query: str, n: int) -> list[str]:
-        known = self.store.chunks
-        return [cid for cid, _ in self.store.vectors.query(query, n) if cid in known]  # stale ids are ignored
+        return [cid for cid, _ in self.store.vector_search(query, n)]
 
     def retrieve(self, query: str, top_k: int | None = None, channels: tuple[str, ...] = ("lexical", "vector")) -> list[Hit]:
         """The ``top_k`` best passages for ``query``, best first."""
+        return self.search(query, top_k, channels)[0]
+
+    def search(self, query: str, top_k: int | None = None, channels: tuple[str, ...] = ("lexical", "vector")) -> tuple[list[Hit], str | None]:
+        """Like :meth:`retrieve`, with a notice for the user when a channel failed (else None)."""
         s = self.settings
         top_k = top_k or s.top_k
         _ = self.store.lexical  # loads the chunk table, refreshing it if the catalog changed
         n = max(s.candidates, top_k)
+        notice = None
         lex = self.lexical(query, n) if "lexical" in channels else []
-        vec = self.vector(query, n) if "vector" in channels else []
+        try:
+            vec = self.vector(query, n) if "vector" in channels else []
+        except LLMError as e:  # the embeddings server failed: answer from the lexical index alone
+            vec, notice = [], f"Vector search is unavailable ({e}); these results come from keyword search alone."
         fused = rrf([(lex, s.lexical_weight), (vec, s.vector_weight)], s.rrf_k)
         lex_rank = {cid: r for r, cid in enumerate(lex, 1)}
         vec_rank = {cid: r for r, cid in enumerate(vec, 1)}
         best = sorted(fused, key=lambda cid: (-fused[cid], cid))[:top_k]
+        chunks = self.store.chunks
         hits = []
         for cid in best:
-            chunk = self.store.chunks[cid]
+            chunk = chunks[cid]
             article = self.store.article(chunk.article_id)
             hits.append(Hit(cid, chunk.article_id, chunk.start, chunk.end, article.text[chunk.start:chunk.end],
                             fused[cid], lex_rank.get(cid), vec_rank.get(cid)))
-        return hits
+        return hits, notice

@@ -12,17 +12,32 @@ class ChatSession:
         self.assistant = assistant
         self.turns: list[Answer] = []
 
-    def ask(self, question: str) -> Answer:
-        """Answer with the conversation in mind: a follow-up is rewritten into a standalone query (on
-        ``answer.query``), and "what else" skips the sentences already quoted."""
+    def stream(self, question: str):
+        """Like :meth:`ask`, yielding the answer's text in pieces before the finished answer."""
         from rag.assistant import clean_question
-        from rag.followup import rewrite, wants_more
+        from rag.errors import LLMError
+        from rag.followup import is_followup, rewrite, wants_more
 
         question = clean_question(question)
         query, focus = rewrite(question, self.turns)
+        model_rewrite = getattr(self.assistant.answerer, "rewrite", None)
+        if self.turns and model_rewrite and is_followup(question):
+            try:
+                query = focus = model_rewrite(question, self.turns)
+            except LLMError:
+                pass  # the offline rewrite stands
         exclude = self.quoted() if self.turns and wants_more(question) else frozenset()
-        answer = self.assistant.ask(question, query=query, exclude=exclude, focus=focus)
-        self.turns.append(answer)
+        for item in self.assistant.stream(question, query=query, exclude=exclude, focus=focus):
+            if isinstance(item, Answer):
+                self.turns.append(item)
+            yield item
+
+    def ask(self, question: str) -> Answer:
+        """Answer with the conversation in mind: a follow-up is rewritten into a standalone query (on
+        ``answer.query``), and "what else" skips the sentences already quoted."""
+        answer = None
+        for item in self.stream(question):
+            answer = item
         return answer
 
     def quoted(self) -> frozenset[tuple[str, int]]:

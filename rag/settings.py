@@ -5,10 +5,11 @@ Nested groups use ``__`` in the variable name: ``RAG_RETRIEVAL__TOP_K=8``.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 _REPO_SEEDS = Path(__file__).resolve().parent.parent / "seeds"
@@ -25,7 +26,6 @@ class ChunkingSettings(_Group):
 
 
 class EmbeddingSettings(_Group):
-    kind: Literal["local"] = Field("local", description="Which embedder: 'local' hashes word and character n-grams; needs no model weights.")
     dimensions: int = Field(1024, description="Vector size of the local embedder; a power of two.")
     char_ngrams: tuple[int, int] = Field((3, 5), description="Smallest and largest character n-gram hashed by the local embedder.")
 
@@ -39,7 +39,6 @@ class RetrievalSettings(_Group):
 
 
 class AnswerSettings(_Group):
-    kind: Literal["extractive"] = Field("extractive", description="Who writes answers: 'extractive' quotes the corpus, offline.")
     max_sentences: int = Field(3, ge=1, le=10, description="Most sentences quoted in one extractive answer.")
     min_support: float = Field(0.5, ge=0, le=1, description="Least share of the question's weighted terms a quoted sentence and its passage must cover; below it the answer abstains.")
     relative_cutoff: float = Field(0.8, ge=0, le=1, description="Further sentences are quoted only when they score at least this share of the best one.")
@@ -47,6 +46,19 @@ class AnswerSettings(_Group):
 
 class IngestSettings(_Group):
     max_file_mb: float = Field(20.0, gt=0, description="Files larger than this are skipped with a reason.")
+
+
+class OpenAISettings(_Group):
+    api_key: SecretStr | None = Field(None, description="API key; read from OPENAI_API_KEY when unset. Local servers often accept any value.")
+    base_url: str | None = Field(None, description="Any OpenAI-compatible server (vLLM, Ollama, llama.cpp, LM Studio); read from OPENAI_BASE_URL when unset.")
+    chat_model: str = Field("gpt-4o-mini", description="Model that writes answers when answerer=openai.")
+    embedding_model: str = Field("text-embedding-3-small", description="Model that embeds passages when embedder=openai.")
+    temperature: float = Field(0.0, ge=0, le=2, description="Sampling temperature of the chat model.")
+    timeout: float = Field(30.0, gt=0, description="Seconds to wait for one request before giving up.")
+    max_retries: int = Field(2, ge=0, le=10, description="Retries on rate limits (429), timeouts and server errors, with exponential backoff.")
+    context_window: int | None = Field(None, ge=512, description="Tokens the chat model accepts; default: known for OpenAI models, else 8192.")
+    max_answer_tokens: int = Field(600, ge=32, description="Tokens reserved for the answer; passages fill the rest of the context window.")
+    embedding_batch: int = Field(64, ge=1, le=2048, description="Texts per embeddings request.")
 
 
 class UiSettings(_Group):
@@ -63,6 +75,8 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="RAG_", env_nested_delimiter="__", extra="forbid", frozen=True)
 
+    answerer: Literal["extractive", "openai"] = Field("extractive", description="Who writes answers: 'extractive' quotes the articles offline; 'openai' asks an OpenAI-compatible chat model and checks its citations.")
+    embedder: Literal["local", "openai"] = Field("local", description="Who embeds passages: 'local' hashes word and character n-grams (no weights); 'openai' calls an embeddings endpoint.")
     store_dir: Path = Field(Path(".rag"), description="Folder holding the Chroma database, the article catalog and the lexical index.")
     corpus_dir: Path | None = Field(None, description="Folder ingested on first open when the store is empty; default: ./seeds, else the seeds shipped with newsrag.")
     chunking: ChunkingSettings = Field(default_factory=ChunkingSettings, description="How articles are cut into passages.")
@@ -71,6 +85,20 @@ class Settings(BaseSettings):
     answer: AnswerSettings = Field(default_factory=AnswerSettings, description="How answers are written.")
     ingest: IngestSettings = Field(default_factory=IngestSettings, description="Limits on what is ingested.")
     ui: UiSettings = Field(default_factory=UiSettings, description="The web app started by `rag serve`.")
+    openai: OpenAISettings = Field(default_factory=OpenAISettings, description="The OpenAI or OpenAI-compatible server, when answerer or embedder is 'openai'.")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _openai_env(cls, data):
+        """OPENAI_API_KEY and OPENAI_BASE_URL, the variables every OpenAI tool reads, fill the openai group."""
+        if not isinstance(data, dict):
+            return data
+        group = data.get("openai") or {}
+        group = dict(group) if isinstance(group, dict) else group.model_dump()
+        for field, var in (("api_key", "OPENAI_API_KEY"), ("base_url", "OPENAI_BASE_URL")):
+            if not group.get(field) and os.environ.get(var):
+                group[field] = os.environ[var]
+        return {**data, "openai": group}
 
     def default_corpus(self) -> Path | None:
         """The corpus folder for a first open, or None when there is none."""

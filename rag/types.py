@@ -61,7 +61,8 @@ class Answer:
     citations: list[Citation] = field(default_factory=list)
     query: str = ""  # the search query actually run (a rewritten follow-up, later)
     mode: str = "extractive"
-    unsupported: list[str] = field(default_factory=list)
+    unsupported: list[str] = field(default_factory=list)  # answer sentences their sources do not support
+    notice: str | None = None  # e.g. the LLM failed and this is the extractive answer instead
 
     def to_dict(self) -> dict:
         return {
@@ -72,6 +73,7 @@ class Answer:
             "mode": self.mode,
             "citations": [c.to_dict() for c in self.citations],
             "unsupported": list(self.unsupported),
+            "notice": self.notice,
         }
 
     def export(self, fmt: str, accessed=None) -> str:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import threading
 from dataclasses import dataclass
+from functools import wraps
 from pathlib import Path
 
 from rag.errors import StoreError
@@ -20,6 +22,15 @@ def collection_name(embedder_id: str, chunk_tokens: int, overlap_tokens: int, en
     return "newsrag-" + hashlib.sha256(key.encode()).hexdigest()[:16]
 
 
+def _locked(method):
+    """Store state is shared by the web app's worker threads: one operation at a time, never held across a yield."""
+    @wraps(method)
+    def inner(self, *args, **kwargs):
+        with self.lock:
+            return method(self, *args, **kwargs)
+    return inner
+
+
 @dataclass(frozen=True)
 class ChunkingParams:
     chunk_tokens: int = 200
@@ -34,6 +45,7 @@ class Store:
         self.dir = Path(store_dir)
         self.embedder = embedder
         self.chunking = chunking
+        self.lock = threading.RLock()
         self.catalog = Catalog(self.dir / "catalog.sqlite3")
         self.index_name = collection_name(embedder.id, chunking.chunk_tokens, chunking.overlap_tokens, chunking.encoding)
         self._vectors_factory = vectors_factory
@@ -44,6 +56,7 @@ class Store:
         self.chunks: dict[str, Chunk] = {}
 
     @property
+    @_locked
     def vectors(self):
         if self._vectors is None:
             if self._vectors_factory is not None:
@@ -59,6 +72,7 @@ class Store:
         return self.dir / "lexical" / f"{self.index_name}-t{TOKENIZER_VERSION}.npz"
 
     @property
+    @_locked
     def lexical(self) -> LexicalIndex:
         """The BM25 index, loaded from disk, or rebuilt from the catalog when missing, damaged or stale."""
         version = self.catalog.version()
@@ -75,6 +89,7 @@ class Store:
             self.chunks = {cid: Chunk(cid, a, i, s, e, 0) for i, (cid, (a, s, e)) in enumerate(zip(index.ids, index.spans))}
         return self._lexical
 
+    @_locked
     def article(self, article_id: str) -> Article:
         """A stored article, cached until the catalog changes."""
         _ = self.lexical  # notices changes
@@ -110,6 +125,7 @@ class Store:
         return f"{article.title}\n{article.text[chunk.start:chunk.end]}"
 
     # -- writing ---------------------------------------------------------------------------------------
+    @_locked
     def write_article(self, article: Article, file_hash: str) -> int:
         """Store ``article`` (new or changed) in Chroma and the catalog; return its chunk count."""
         chunks = self.chunk(article)
@@ -125,6 +141,7 @@ class Store:
             self.catalog.mark_indexed(self.index_name, article.article_id, content_hash(article), len(chunks))
         return len(chunks)
 
+    @_locked
     def remove_article(self, article_id: str) -> int:
         chunks = self.catalog.chunk_count_of(self.index_name, article_id)
         self.vectors.delete(article_id)
@@ -132,11 +149,13 @@ class Store:
             self.catalog.delete(article_id)
         return chunks
 
+    @_locked
     def unindexed(self) -> list[str]:
         """Stored articles this collection lacks or holds in an older version."""
         indexed = self.catalog.indexed(self.index_name)
         return [aid for aid, h in self.catalog.content_hashes().items() if indexed.get(aid) != h]
 
+    @_locked
     def sync_vectors(self, progress=None) -> int:
         """Embed, from the stored texts, the articles this collection lacks (after a change of embedder or
         chunking, or an interrupted ingest); return how many."""
@@ -147,6 +166,13 @@ class Store:
             if progress:
                 progress(1)
         return len(todo)
+
+    @_locked
+    def vector_search(self, text: str, n: int) -> list[tuple[str, float]]:
+        """Nearest chunks that the current chunk table knows (stale ids from an interrupted write are ignored)."""
+        _ = self.lexical  # refreshes the chunk table if the catalog changed
+        known = self.chunks
+        return [(cid, s) for cid, s in self.vectors.query(text, n) if cid in known]
 
     def refresh_lexical(self) -> None:
         _ = self.lexical

@@ -9,23 +9,26 @@ from pathlib import Path
 from chromadb import Documents, EmbeddingFunction, Embeddings
 from chromadb.utils.embedding_functions import register_embedding_function
 
-from rag.errors import StoreError
-from store.embedder import HashingEmbedder
+from rag.errors import RagError, StoreError
 
 
 @register_embedding_function
-class ChromaHashingFunction(EmbeddingFunction[Documents]):
-    """Chroma's view of :class:`HashingEmbedder`, so Chroma never falls back to its downloading default."""
+class NewsragEmbeddingFunction(EmbeddingFunction[Documents]):
+    """Chroma's view of our embedder, so Chroma never falls back to its downloading default. We always pass
+    vectors in; rebuilt from a stored config (no embedder attached), it refuses to embed rather than guess."""
 
-    def __init__(self, dimensions: int = 1024, char_ngrams: tuple[int, int] | list[int] = (3, 5)):
-        self.embedder = HashingEmbedder(dimensions, tuple(char_ngrams))
+    def __init__(self, embedder=None, embedder_id: str = ""):
+        self.embedder = embedder
+        self.embedder_id = embedder.id if embedder is not None else embedder_id
 
     def __call__(self, input: Documents) -> Embeddings:
+        if self.embedder is None:
+            raise ValueError(f"newsrag computes its own vectors (embedder {self.embedder_id}); pass embeddings")
         return list(self.embedder.embed(list(input)))
 
     @staticmethod
     def name() -> str:
-        return "newsrag-hashing"
+        return "newsrag"
 
     def default_space(self) -> str:
         return "cosine"
@@ -34,11 +37,11 @@ class ChromaHashingFunction(EmbeddingFunction[Documents]):
         return ["cosine", "ip", "l2"]
 
     def get_config(self) -> dict:
-        return {"dimensions": self.embedder.dimensions, "char_ngrams": list(self.embedder.char_ngrams)}
+        return {"embedder": self.embedder_id}
 
     @staticmethod
-    def build_from_config(config: dict) -> "ChromaHashingFunction":
-        return ChromaHashingFunction(config["dimensions"], tuple(config["char_ngrams"]))
+    def build_from_config(config: dict) -> "NewsragEmbeddingFunction":
+        return NewsragEmbeddingFunction(None, config.get("embedder", ""))
 
 
 @contextmanager
@@ -46,7 +49,7 @@ def chroma_errors(action: str, where: object):
     """Turn whatever Chroma raises into a StoreError that names the store and the remedy."""
     try:
         yield
-    except StoreError:
+    except RagError:  # ours (a failing embeddings server, say) pass through as they are
         raise
     except Exception as e:  # chromadb raises many exception types, none of them shared
         raise StoreError(f"Chroma failed to {action} at {where} ({type(e).__name__}: {e}); check that the store folder "
@@ -56,7 +59,7 @@ def chroma_errors(action: str, where: object):
 class ChromaVectors:
     """Chunks and their vectors in one Chroma collection. Vectors are computed by us and passed in."""
 
-    def __init__(self, path: Path, name: str, embedder: HashingEmbedder):
+    def __init__(self, path: Path, name: str, embedder):
         import chromadb
 
         self.embedder = embedder
@@ -69,7 +72,7 @@ class ChromaVectors:
                 warnings.simplefilter("ignore")
                 self.collection = self.client.get_or_create_collection(
                     name,
-                    embedding_function=ChromaHashingFunction(embedder.dimensions, embedder.char_ngrams),
+                    embedding_function=NewsragEmbeddingFunction(embedder),
                     configuration={"hnsw": {"space": "cosine"}},
                     metadata={"embedder": embedder.id},
                 )

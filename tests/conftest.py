@@ -91,6 +91,9 @@ class FakeAnswerer:
         self.calls.append((question, query, hits))
         return Answer(question=question, text=hits[0].text if hits else "", found=bool(hits), query=query or question, mode=self.mode)
 
+    def stream(self, question, hits, query=None, exclude=frozenset(), focus=None):
+        yield self.answer(question, hits, query, exclude, focus)
+
 
 @pytest.fixture
 def fake_answerer():

@@ -112,7 +112,7 @@ def test_articles_lists_metadata_of_every_article(seeded_bot):
 
 def test_answerer_is_injected(settings, fake_answerer):
     from rag import Assistant
-    from rag.assistant import build_store
+    from rag.factory import build_store
 
     Assistant.open(settings=settings).close()  # ingests the seeds
     bot = Assistant(settings, build_store(settings), answerer=fake_answerer)

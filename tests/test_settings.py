@@ -19,7 +19,7 @@ def test_env_prefix_and_nested_groups(monkeypatch):
 
 def test_defaults_work_offline():
     s = Settings()
-    assert s.store_dir == Path(".rag") and s.embedding.kind == "local" and s.answer.kind == "extractive"
+    assert s.store_dir == Path(".rag") and s.embedder == "local" and s.answerer == "extractive"
     assert s.default_corpus() is not None and s.default_corpus().name == "seeds"
 
 

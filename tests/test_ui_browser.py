@@ -13,6 +13,7 @@ import pytest
 
 from tests import browser
 from tests.conftest import SEEDS
+from tests.fake_openai import FakeOpenAI, sources_in
 
 pytestmark = pytest.mark.browser
 TIMEOUT = 30_000
@@ -24,13 +25,10 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    """`rag serve` on an empty store: it ingests the seeds first, as a new user's would."""
-    tmp = tmp_path_factory.mktemp("ui")
+def _serve(tmp, **extra_env):
     port = _free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("RAG_")}
-    env.update(RAG_STORE_DIR=str(tmp / "store"), RAG_CORPUS_DIR=str(SEEDS), GRADIO_ANALYTICS_ENABLED="False")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("RAG_", "OPENAI_"))}
+    env.update(RAG_STORE_DIR=str(tmp / "store"), RAG_CORPUS_DIR=str(SEEDS), GRADIO_ANALYTICS_ENABLED="False", **extra_env)
     log = open(tmp / "serve.log", "w")
     proc = subprocess.Popen([str(Path(sys.executable).parent / "rag"), "serve", "--port", str(port)], cwd=tmp, env=env,
                             stdout=log, stderr=subprocess.STDOUT)
@@ -47,13 +45,37 @@ def server(tmp_path_factory):
     else:
         proc.kill()
         pytest.fail("rag serve did not start within 120 s")
-    yield url, tmp
+    return proc, url, log
+
+
+def _stop(proc, log):
     proc.terminate()
     try:
         proc.wait(10)
     except subprocess.TimeoutExpired:
         proc.kill()
     log.close()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """`rag serve` on an empty store: it ingests the seeds first, as a new user's would."""
+    tmp = tmp_path_factory.mktemp("ui")
+    proc, url, log = _serve(tmp)
+    yield url, tmp
+    _stop(proc, log)
+
+
+@pytest.fixture(scope="module")
+def llm_server(tmp_path_factory):
+    """`rag serve` in LLM mode against the fake OpenAI-compatible server."""
+    fake = FakeOpenAI().start()
+    tmp = tmp_path_factory.mktemp("ui-llm")
+    proc, url, log = _serve(tmp, RAG_ANSWERER="openai", OPENAI_BASE_URL=fake.url, OPENAI_API_KEY="sk-test-ui",
+                            RAG_OPENAI__MAX_RETRIES="0")
+    yield url, fake
+    _stop(proc, log)
+    fake.stop()
 
 
 @pytest.fixture(scope="module")
@@ -71,13 +93,18 @@ def chromium():
         b.close()
 
 
-@pytest.fixture
-def page(chromium, server):
+def _open_page(chromium, url):
     context = chromium.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
     pg = context.new_page()
     pg.set_default_timeout(TIMEOUT)
-    pg.goto(server[0])
+    pg.goto(url)
     pg.wait_for_selector("#question textarea")
+    return context, pg
+
+
+@pytest.fixture
+def page(chromium, server):
+    context, pg = _open_page(chromium, server[0])
     yield pg
     context.close()
 
@@ -159,3 +186,29 @@ def test_upload_an_article_then_ask_about_it_and_nothing_runs(page, server, tmp_
     assert "<script>" in page.locator("#chat").inner_text()
     assert page.evaluate("window.__xss") is None
     assert page.locator("#sources script, #sources img, #chat img[src='x']").count() == 0
+
+
+def test_llm_mode_streams_checked_answers_and_shows_failures(chromium, llm_server):
+    url, fake = llm_server
+
+    def reply(request):
+        n = next(n for n, text in sources_in(request).items() if "disappointment with Moscow" in text)
+        return f"Iran's disappointment with Moscow became more apparent [{n}]. Pigs can fly [{n}]."
+
+    fake.reply = reply
+    context, page = _open_page(chromium, url)
+    try:
+        assert "LLM mode: gpt-4o-mini" in page.locator("#mode-indicator").inner_text()
+        ask(page, "Why is Iran disappointed with Russia?")
+        page.wait_for_selector("#src-1")
+        chat = page.locator("#chat").inner_text()
+        assert "Iran's disappointment with Moscow became more apparent. [1]" in chat
+        assert "Not supported by the cited sources" in chat and "Pigs can fly" in chat
+        assert "Two months later" in page.locator("#src-1 mark").first.inner_text()
+        fake.then(status=500)
+        ask(page, "What did Sergey Mardan say on Russian state radio?")
+        page.wait_for_function("document.querySelector('#chat').innerText.includes('The language model failed')")
+        assert "offline extractive answer instead" in page.locator("#chat").inner_text()
+        assert "Sergey Mardan" in page.locator("#sources").inner_text()
+    finally:
+        context.close()

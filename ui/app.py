@@ -55,21 +55,20 @@ def build_app(bot) -> gr.Blocks:
 
     def respond(question, history, session):
         history = list(history or [])
+        session = session or bot.chat()
+        shown = history + [{"role": "user", "content": render.md_text(question or "")}]
+        written = ""
         try:
-            session = session or bot.chat()
-            ans = session.ask(question)
+            for item in session.stream(question):
+                if isinstance(item, str):  # the answer as it is being written
+                    written += item
+                    yield shown + [{"role": "assistant", "content": render.md_text(written)}], "", gr.update(), gr.update(), session
+                    continue
+                history = shown + [{"role": "assistant", "content": render.answer_markdown(item)}]
+                yield history, "", render.searched_line(item), render.sources_html(item, lambda aid: bot.article(aid).text), session
         except RagError as e:
             gr.Warning(str(e))
             yield history, question, gr.update(), gr.update(), session
-            return
-        history.append({"role": "user", "content": render.md_text(ans.question)})
-        full = render.answer_markdown(ans)
-        words = full.split(" ")
-        step = max(1, len(words) // 8)
-        for i in range(step, len(words), step):  # stream the answer as it is written out
-            yield history + [{"role": "assistant", "content": " ".join(words[:i])}], "", render.searched_line(ans), gr.update(), session
-        history.append({"role": "assistant", "content": full})
-        yield history, "", render.searched_line(ans), render.sources_html(ans, lambda aid: bot.article(aid).text), session
 
     def export(fmt, session, whole: bool):
         if session is None or not session.turns:

@@ -17,9 +17,15 @@ def md_text(text: str) -> str:
 
 
 def answer_markdown(ans: Answer) -> str:
-    """The answer for the chat: literal text, each ``[n]`` a link to source card n."""
+    """The answer for the chat: literal text, each ``[n]`` a link to source card n; then any notice (the model
+    failed) and the sentences its sources do not support."""
     escaped = md_text(ans.text)
-    return re.sub(r"\\\[(\d+)\\\]", lambda m: f'<a href="#src-{m.group(1)}" class="cite">[{m.group(1)}]</a>', escaped)
+    out = re.sub(r"\\\[(\d+)\\\]", lambda m: f'<a href="#src-{m.group(1)}" class="cite">[{m.group(1)}]</a>', escaped)
+    if ans.unsupported:
+        out += "\n\n\u26a0 **Not supported by the cited sources:** " + " \u00b7 ".join(f"\u201c{md_text(u)}\u201d" for u in ans.unsupported)
+    if ans.notice:
+        out = f"\u26a0 *{md_text(ans.notice)}*\n\n" + out
+    return out
 
 
 def searched_line(ans: Answer) -> str:
@@ -76,8 +82,8 @@ def articles_rows(articles) -> list[list[str]]:
 
 def mode_html(mode: str, model: str | None, articles: int) -> str:
     label = "Offline extractive mode: answers quote the articles word for word; no API key, no network" if mode == "extractive" \
-        else f"LLM mode: {html.escape(model or mode)}"
-    return f'<div id="mode-indicator" class="mode">{html.escape(label) if mode == "extractive" else label} \u00b7 {articles} articles</div>'
+        else f"LLM mode: {model or mode}, every citation checked against its source"
+    return f'<div id="mode-indicator" class="mode">{html.escape(label)} \u00b7 {articles} articles</div>'
 
 
 CSS = """
