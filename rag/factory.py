@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rag.settings import Settings
 from store.embedder import HashingEmbedder
-from store.store import ChunkingParams, Store
+from store.store import ChunkingParams, LexicalParams, Store
 
 
 def local_embedder(settings: Settings) -> HashingEmbedder:
@@ -27,8 +27,9 @@ def build_store(settings: Settings, client=None) -> Store:
         embedder = OpenAIEmbedder(client or build_client(settings))
     else:
         embedder = local_embedder(settings)
-    c = settings.chunking
-    return Store(settings.store_dir, embedder, ChunkingParams(c.chunk_tokens, c.overlap_tokens, c.encoding))
+    c, r = settings.chunking, settings.retrieval
+    return Store(settings.store_dir, embedder, ChunkingParams(c.chunk_tokens, c.overlap_tokens, c.encoding),
+                 lexical=LexicalParams(r.title_weight, r.phrase_weight, r.query_idf_power))
 
 
 def build_answerer(settings: Settings, store: Store, client=None):

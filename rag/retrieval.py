@@ -8,6 +8,25 @@ from rag.types import Hit
 from store.store import Store
 
 
+def zscore(channels: list[tuple[list[tuple[str, float]], float]]) -> dict[str, float]:
+    """Weighted sum of each channel's standardised scores; a candidate a channel did not return gets that
+    channel's lowest standardised score."""
+    fused: dict[str, float] = {}
+    parts = []
+    for results, weight in channels:
+        if not results or not weight:
+            continue
+        vals = [s for _, s in results]
+        mean = sum(vals) / len(vals)
+        std = (sum((v - mean) ** 2 for v in vals) / len(vals)) ** 0.5 or 1.0
+        parts.append(({cid: (s - mean) / std for cid, s in results}, (min(vals) - mean) / std, weight))
+    for scores, _, _ in parts:
+        fused.update(dict.fromkeys(scores, 0.0))
+    for cid in fused:
+        fused[cid] = sum(w * scores.get(cid, floor) for scores, floor, w in parts)
+    return fused
+
+
 def rrf(rankings: list[tuple[list[str], float]], k: int) -> dict[str, float]:
     """Weighted reciprocal-rank fusion of ranked id lists: ``sum(weight / (k + rank))``, rank from 1."""
     fused: dict[str, float] = {}
@@ -22,11 +41,11 @@ class HybridRetriever:
         self.store = store
         self.settings = settings
 
-    def lexical(self, query: str, n: int) -> list[str]:
-        return [cid for cid, _ in self.store.lexical.search(query, n)]
+    def lexical(self, query: str, n: int) -> list[tuple[str, float]]:
+        return self.store.lexical.search(query, n)
 
-    def vector(self, query: str, n: int) -> list[str]:
-        return [cid for cid, _ in self.store.vector_search(query, n)]
+    def vector(self, query: str, n: int) -> list[tuple[str, float]]:
+        return self.store.vector_search(query, n)
 
     def retrieve(self, query: str, top_k: int | None = None, channels: tuple[str, ...] = ("lexical", "vector")) -> list[Hit]:
         """The ``top_k`` best passages for ``query``, best first."""
@@ -44,9 +63,14 @@ class HybridRetriever:
             vec = self.vector(query, n) if "vector" in channels else []
         except LLMError as e:  # the embeddings server failed: answer from the lexical index alone
             vec, notice = [], f"Vector search is unavailable ({e}); these results come from keyword search alone."
-        fused = rrf([(lex, s.lexical_weight), (vec, s.vector_weight)], s.rrf_k)
-        lex_rank = {cid: r for r, cid in enumerate(lex, 1)}
-        vec_rank = {cid: r for r, cid in enumerate(vec, 1)}
+        if s.fusion == "zscore":
+            fused = zscore([(lex, s.lexical_weight), (vec, s.vector_weight)])
+        else:
+            fused = rrf([([c for c, _ in lex], s.lexical_weight), ([c for c, _ in vec], s.vector_weight)], s.rrf_k)
+        if len(channels) == 1:  # one channel alone: its own order, whatever its fusion weight
+            fused = {cid: float(score) for cid, score in (lex or vec)}
+        lex_rank = {cid: r for r, (cid, _) in enumerate(lex, 1)}
+        vec_rank = {cid: r for r, (cid, _) in enumerate(vec, 1)}
         best = sorted(fused, key=lambda cid: (-fused[cid], cid))[:top_k]
         chunks = self.store.chunks
         hits = []

@@ -26,16 +26,20 @@ class ChunkingSettings(_Group):
 
 
 class EmbeddingSettings(_Group):
-    dimensions: int = Field(1024, description="Vector size of the local embedder; a power of two.")
+    dimensions: int = Field(4096, description="Vector size of the local embedder; a power of two (fewer dimensions, more hash collisions).")
     char_ngrams: tuple[int, int] = Field((3, 5), description="Smallest and largest character n-gram hashed by the local embedder.")
 
 
 class RetrievalSettings(_Group):
-    top_k: int = Field(6, ge=1, le=200, description="Passages handed to the answerer.")
+    top_k: int = Field(6, ge=1, le=1000, description="Passages handed to the answerer.")
     candidates: int = Field(40, ge=1, le=2000, description="Passages each channel (lexical, vector) proposes before fusion.")
+    fusion: Literal["zscore", "rrf"] = Field("zscore", description="How channels combine: 'zscore' adds standardised scores; 'rrf' adds reciprocal ranks.")
     rrf_k: int = Field(60, ge=1, description="Reciprocal-rank-fusion constant: larger flattens the rank curve.")
-    lexical_weight: float = Field(1.0, ge=0, description="Weight of the lexical (BM25) channel in fusion.")
-    vector_weight: float = Field(1.0, ge=0, description="Weight of the vector channel in fusion.")
+    lexical_weight: float = Field(0.9, ge=0, description="Weight of the lexical (BM25) channel in fusion.")
+    vector_weight: float = Field(0.1, ge=0, description="Weight of the vector channel in fusion.")
+    title_weight: int = Field(2, ge=0, le=5, description="Times the headline counts in each passage's lexical text.")
+    phrase_weight: float = Field(0.1, ge=0, description="Weight of adjacent-term phrase matches in BM25 (0 turns phrases off).")
+    query_idf_power: float = Field(2.0, ge=0, description="Query vectors weight each word by idf to this power (0: unweighted).")
 
 
 class AnswerSettings(_Group):

@@ -98,10 +98,11 @@ class Catalog:
     def paths(self) -> dict[str, str]:
         return dict(self.db.execute("SELECT path, article_id FROM articles").fetchall())
 
-    def new_id(self, path: Path) -> str:
-        """A readable id from the file name, made unique with a short hash of the path when taken."""
+    def new_id(self, path: Path, reserved: set[str] = frozenset()) -> str:
+        """A readable id from the file name, made unique with a short hash of the path when taken (stored, or
+        ``reserved`` for articles about to be stored)."""
         base = re.sub(r"[^A-Za-z0-9_.-]+", "-", path.stem).strip("-.")[:60] or "article"
-        taken = self.db.execute("SELECT 1 FROM articles WHERE article_id = ?", (base,)).fetchone()
+        taken = base in reserved or self.db.execute("SELECT 1 FROM articles WHERE article_id = ?", (base,)).fetchone()
         return base if not taken else f"{base}-{hashlib.sha256(str(path).encode()).hexdigest()[:8]}"
 
     def put(self, article: Article, file_hash: str) -> None:

@@ -17,6 +17,7 @@ from store.store import Store
 SIDECAR = "metadata.json"
 PARSER_VERSION = "1"  # bump when cleaning or metadata rules change, so files are read again
 _SIDECAR_FIELDS = {"title", "source", "author", "published", "url"}
+BATCH = 128  # articles written to Chroma and the catalog together (Chroma's cost is per call)
 
 
 @dataclass
@@ -110,7 +111,7 @@ def collect(paths: list[Path], report: IngestReport) -> list[tuple[Path, dict]]:
     return [f for f in files if not (f[0] in seen or seen.add(f[0]))]
 
 
-def _article(store: Store, path: Path, data: bytes, overrides: dict) -> Article:
+def _article(store: Store, path: Path, data: bytes, overrides: dict, reserved: set[str]) -> Article:
     raw, markup_meta = load(path, data)
     text, page_meta = clean_text(raw)
     if not text.strip():
@@ -118,7 +119,7 @@ def _article(store: Store, path: Path, data: bytes, overrides: dict) -> Article:
     meta = page_meta.merged(markup_meta).merged(PageMeta(**overrides))
     known = store.catalog.by_path(str(path))
     return Article(
-        article_id=known[0] if known else store.catalog.new_id(path),
+        article_id=known[0] if known else store.catalog.new_id(path, reserved),
         title=meta.title or derive_title(text),
         source=meta.source, author=meta.author, published=meta.published, url=meta.url,
         path=str(path), text=text,
@@ -137,6 +138,17 @@ def ingest(store: Store, paths: list[str | Path], prune: bool = False, max_bytes
         from tqdm import tqdm
 
         bar = tqdm(total=len(files), unit="file", desc="ingesting", leave=False)
+    batch: list[tuple[Article, str]] = []
+    pending: dict[str, str] = {}  # content hash -> path, for the batch not yet written
+    reserved: set[str] = set()  # article ids given to the batch
+
+    def flush() -> None:
+        if batch:
+            report.chunks_added += sum(store.write_articles(batch))
+            batch.clear()
+            pending.clear()
+            reserved.clear()
+
     for path, overrides in files:
         shown = _display(path)
         try:
@@ -148,14 +160,19 @@ def ingest(store: Store, paths: list[str | Path], prune: bool = False, max_bytes
             if known and known[1] == file_hash and known[0] in indexed:
                 report.unchanged.append(shown)
                 continue
-            article = _article(store, path, data, overrides)
-            twin = store.catalog.by_content(content_hash(article))
+            article = _article(store, path, data, overrides, reserved)
+            chash = content_hash(article)
+            twin = pending.get(chash) or store.catalog.by_content(chash)
             if twin and twin != str(path):
                 raise Unreadable(f"same article text as {_display(Path(twin))}, which is already stored")
             if known:
                 report.chunks_removed += store.catalog.chunk_count_of(store.index_name, known[0])
-            report.chunks_added += store.write_article(article, file_hash)
+            batch.append((article, file_hash))
+            pending[chash] = str(path)
+            reserved.add(article.article_id)
             (report.updated if known else report.added).append(shown)
+            if len(batch) >= BATCH:
+                flush()
         except Unreadable as e:
             report.skipped.append((shown, str(e)))
         except OSError as e:
@@ -163,6 +180,7 @@ def ingest(store: Store, paths: list[str | Path], prune: bool = False, max_bytes
         finally:
             if bar is not None:
                 bar.update(1)
+    flush()
     if bar is not None:
         bar.close()
     for stored_path, article_id in sorted(store.catalog.paths().items()):

@@ -14,11 +14,20 @@ import numpy as np
 from store.text import terms
 
 
-class LexicalIndex:
-    """Okapi BM25 (Lucene's idf) with postings held as flat numpy arrays."""
+PHRASE = "\x01"  # joins the two terms of a phrase key; no term contains it
 
-    def __init__(self, k1: float = 1.2, b: float = 0.75):
-        self.k1, self.b = k1, b
+
+def phrases(term_list: list[str]) -> list[str]:
+    """Adjacent term pairs: the phrase field, which rewards passages that keep the question's words together."""
+    return [a + PHRASE + b for a, b in zip(term_list, term_list[1:])]
+
+
+class LexicalIndex:
+    """Okapi BM25 (Lucene's idf) over two fields, terms and adjacent-term phrases (a light sequential-dependence
+    model), with postings held as flat numpy arrays. A phrase match adds ``phrase_weight`` times its BM25 score."""
+
+    def __init__(self, k1: float = 1.2, b: float = 0.75, phrase_weight: float = 0.1):
+        self.k1, self.b, self.phrase_weight = k1, b, phrase_weight
         self.ids: list[str] = []
         self.vocab: dict[str, int] = {}
         self.ptr = np.zeros(1, dtype=np.int64)
@@ -32,25 +41,27 @@ class LexicalIndex:
         return len(self.ids)
 
     def build(self, ids: list[str], texts: list[str], fingerprint: str = "") -> "LexicalIndex":
-        counts = [Counter(terms(t)) for t in texts]
-        lengths = np.array([sum(c.values()) for c in counts], dtype=np.float64)
-        avgdl = float(lengths.mean()) if len(lengths) and lengths.mean() > 0 else 1.0
-        postings: dict[str, list[tuple[int, int]]] = {}
-        for doc, c in enumerate(counts):
-            for term, tf in c.items():
-                postings.setdefault(term, []).append((doc, tf))
+        token_lists = [terms(t) for t in texts]
         n = len(ids)
         vocab, ptr, docs, weights = {}, [0], [], []
-        for term in sorted(postings):
-            plist = postings[term]
-            idf = math.log(1 + (n - len(plist) + 0.5) / (len(plist) + 0.5))
-            d = np.array([p[0] for p in plist], dtype=np.int32)
-            tf = np.array([p[1] for p in plist], dtype=np.float64)
-            w = idf * tf * (self.k1 + 1) / (tf + self.k1 * (1 - self.b + self.b * lengths[d] / avgdl))
-            vocab[term] = len(vocab)
-            docs.append(d)
-            weights.append(w.astype(np.float32))
-            ptr.append(ptr[-1] + len(d))
+        for field in (token_lists, [phrases(t) for t in token_lists]):
+            counts = [Counter(tokens) for tokens in field]
+            lengths = np.array([len(tokens) for tokens in field], dtype=np.float64)
+            avgdl = float(lengths.mean()) if len(lengths) and lengths.mean() > 0 else 1.0
+            postings: dict[str, list[tuple[int, int]]] = {}
+            for doc, c in enumerate(counts):
+                for term, tf in c.items():
+                    postings.setdefault(term, []).append((doc, tf))
+            for term in sorted(postings):
+                plist = postings[term]
+                idf = math.log(1 + (n - len(plist) + 0.5) / (len(plist) + 0.5))
+                d = np.array([p[0] for p in plist], dtype=np.int32)
+                tf = np.array([p[1] for p in plist], dtype=np.float64)
+                w = idf * tf * (self.k1 + 1) / (tf + self.k1 * (1 - self.b + self.b * lengths[d] / avgdl))
+                vocab[term] = len(vocab)
+                docs.append(d)
+                weights.append(w.astype(np.float32))
+                ptr.append(ptr[-1] + len(d))
         self.ids, self.vocab, self.fingerprint = list(ids), vocab, fingerprint
         self.ptr = np.array(ptr, dtype=np.int64)
         self.docs = np.concatenate(docs) if docs else np.zeros(0, dtype=np.int32)
@@ -66,12 +77,16 @@ class LexicalIndex:
         return math.log(1 + (n - df + 0.5) / (df + 0.5))
 
     def scores(self, query_terms: list[str]) -> np.ndarray:
+        """BM25 of every chunk for these query terms, plus the weighted phrase field for their adjacent pairs."""
         out = np.zeros(self.size, dtype=np.float32)
-        for term in query_terms:
+        weighted = [(t, 1.0) for t in query_terms]
+        if self.phrase_weight:
+            weighted += [(p, self.phrase_weight) for p in phrases(query_terms)]
+        for term, factor in weighted:
             t = self.vocab.get(term)
             if t is not None:
                 lo, hi = self.ptr[t], self.ptr[t + 1]
-                out[self.docs[lo:hi]] += self.weights[lo:hi]
+                out[self.docs[lo:hi]] += factor * self.weights[lo:hi]
         return out
 
     def search(self, query: str, n: int) -> list[tuple[str, float]]:
@@ -88,7 +103,7 @@ class LexicalIndex:
     def save(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(path.name + f".tmp{os.getpid()}")
-        header = {"format": 1, "k1": self.k1, "b": self.b, "fingerprint": self.fingerprint, "ids": self.ids, "vocab": list(self.vocab),
+        header = {"format": 2, "k1": self.k1, "b": self.b, "phrase_weight": self.phrase_weight, "fingerprint": self.fingerprint, "ids": self.ids, "vocab": list(self.vocab),
                   "spans": self.spans}
         with open(tmp, "wb") as f:
             np.savez(f, ptr=self.ptr, docs=self.docs, weights=self.weights, header=np.frombuffer(json.dumps(header).encode(), dtype=np.uint8))
@@ -102,7 +117,9 @@ class LexicalIndex:
         try:
             with np.load(path, allow_pickle=False) as z:
                 header = json.loads(z["header"].tobytes().decode())
-                index = cls(header["k1"], header["b"])
+                if header.get("format") != 2:
+                    return None
+                index = cls(header["k1"], header["b"], header["phrase_weight"])
                 index.ptr, index.docs, index.weights = z["ptr"], z["docs"], z["weights"]
             index.ids, index.fingerprint = header["ids"], header["fingerprint"]
             index.spans = [tuple(s) for s in header["spans"]] if header.get("spans") is not None else None

@@ -38,14 +38,23 @@ class ChunkingParams:
     encoding: str = "cl100k_base"
 
 
+@dataclass(frozen=True)
+class LexicalParams:
+    title_weight: int = 2  # the headline counts this many times in each passage's lexical text
+    phrase_weight: float = 0.1  # query-time weight of adjacent-term phrase matches
+    query_idf_power: float = 2.0  # query vectors weight words by idf ** this
+
+
 class Store:
     """One store directory. Chroma and the lexical index open lazily, on first use."""
 
-    def __init__(self, store_dir: Path, embedder: HashingEmbedder, chunking: ChunkingParams = ChunkingParams(), vectors_factory=None):
+    def __init__(self, store_dir: Path, embedder: HashingEmbedder, chunking: ChunkingParams = ChunkingParams(),
+                 vectors_factory=None, lexical: LexicalParams = LexicalParams()):
         self.dir = Path(store_dir)
         self.embedder = embedder
         self.chunking = chunking
         self.lock = threading.RLock()
+        self.lexical_params = lexical
         self.catalog = Catalog(self.dir / "catalog.sqlite3")
         self.index_name = collection_name(embedder.id, chunking.chunk_tokens, chunking.overlap_tokens, chunking.encoding)
         self._vectors_factory = vectors_factory
@@ -54,6 +63,7 @@ class Store:
         self._seen_version: tuple[int, int] | None = None
         self._articles: dict[str, Article] = {}
         self.chunks: dict[str, Chunk] = {}
+        self._chunk_cache: dict[tuple[str, str], list[Chunk]] = {}  # filled by an ingest, used by the rebuild after it
 
     @property
     @_locked
@@ -69,7 +79,7 @@ class Store:
 
     @property
     def lexical_path(self) -> Path:
-        return self.dir / "lexical" / f"{self.index_name}-t{TOKENIZER_VERSION}.npz"
+        return self.dir / "lexical" / f"{self.index_name}-t{TOKENIZER_VERSION}-w{self.lexical_params.title_weight}.npz"
 
     @property
     @_locked
@@ -85,6 +95,7 @@ class Store:
             index = LexicalIndex.load(self.lexical_path)
             if index is None or index.fingerprint != fingerprint or index.spans is None:
                 index = self._build_lexical(fingerprint)
+            index.phrase_weight = self.lexical_params.phrase_weight  # applied at query time
             self._lexical = index
             self.chunks = {cid: Chunk(cid, a, i, s, e, 0) for i, (cid, (a, s, e)) in enumerate(zip(index.ids, index.spans))}
         return self._lexical
@@ -102,10 +113,11 @@ class Store:
         for article in self.catalog.articles():
             for chunk in self.chunk(article):
                 ids.append(chunk.chunk_id)
-                texts.append(self.index_text(article, chunk))
+                texts.append(f"{article.title}\n" * self.lexical_params.title_weight + article.text[chunk.start:chunk.end])
                 spans.append((chunk.article_id, chunk.start, chunk.end))
         index = LexicalIndex().build(ids, texts, fingerprint)
         index.spans = spans
+        self._chunk_cache.clear()
         try:
             index.save(self.lexical_path)
         except OSError as e:
@@ -114,6 +126,12 @@ class Store:
         return index
 
     def chunk(self, article: Article) -> list[Chunk]:
+        key = (article.article_id, content_hash(article))
+        if key not in self._chunk_cache:
+            self._chunk_cache[key] = self._chunk(article)
+        return self._chunk_cache[key]
+
+    def _chunk(self, article: Article) -> list[Chunk]:
         c = self.chunking
         chunks = chunk_text(article.article_id, article.text, c.chunk_tokens, c.overlap_tokens, c.encoding)
         tag = content_hash(article)[:10]  # content-hash ids: a changed article never reuses an old chunk id
@@ -126,20 +144,24 @@ class Store:
 
     # -- writing ---------------------------------------------------------------------------------------
     @_locked
-    def write_article(self, article: Article, file_hash: str) -> int:
-        """Store ``article`` (new or changed) in Chroma and the catalog; return its chunk count."""
-        chunks = self.chunk(article)
-        meta = {k: v for k, v in article.meta().items() if v is not None}
-        self.vectors.replace(
-            article.article_id,
-            [c.chunk_id for c in chunks],
-            [self.index_text(article, c) for c in chunks],
-            [{**meta, "start": c.start, "end": c.end, "index": c.index} for c in chunks],
-        )
-        with self.catalog.transaction():
-            self.catalog.put(article, file_hash)
-            self.catalog.mark_indexed(self.index_name, article.article_id, content_hash(article), len(chunks))
-        return len(chunks)
+    def write_articles(self, batch: list[tuple[Article, str]]) -> list[int]:
+        """Store new or changed ``(article, file_hash)`` pairs: chunks and vectors into Chroma first, then the
+        catalog in one transaction, which is what marks them stored. Returns each article's chunk count."""
+        ids, texts, metas, counts = [], [], [], []
+        for article, _ in batch:
+            chunks = self.chunk(article)
+            meta = {k: v for k, v in article.meta().items() if v is not None}
+            ids += [c.chunk_id for c in chunks]
+            texts += [self.index_text(article, c) for c in chunks]
+            metas += [{**meta, "start": c.start, "end": c.end, "index": c.index} for c in chunks]
+            counts.append(len(chunks))
+        if batch:
+            self.vectors.replace([a.article_id for a, _ in batch], ids, texts, metas)
+            with self.catalog.transaction():
+                for (article, file_hash), n in zip(batch, counts):
+                    self.catalog.put(article, file_hash)
+                    self.catalog.mark_indexed(self.index_name, article.article_id, content_hash(article), n)
+        return counts
 
     @_locked
     def remove_article(self, article_id: str) -> int:
@@ -160,19 +182,21 @@ class Store:
         """Embed, from the stored texts, the articles this collection lacks (after a change of embedder or
         chunking, or an interrupted ingest); return how many."""
         todo = self.unindexed()
-        for aid in todo:
-            article = self.catalog.article(aid)
-            self.write_article(article, self.catalog.file_hash(aid))
+        for i in range(0, len(todo), 64):
+            part = todo[i:i + 64]
+            self.write_articles([(self.catalog.article(aid), self.catalog.file_hash(aid)) for aid in part])
             if progress:
-                progress(1)
+                progress(len(part))
         return len(todo)
 
     @_locked
     def vector_search(self, text: str, n: int) -> list[tuple[str, float]]:
         """Nearest chunks that the current chunk table knows (stale ids from an interrupted write are ignored)."""
-        _ = self.lexical  # refreshes the chunk table if the catalog changed
+        lexical = self.lexical  # refreshes the chunk table if the catalog changed
         known = self.chunks
-        return [(cid, s) for cid, s in self.vectors.query(text, n) if cid in known]
+        power = self.lexical_params.query_idf_power
+        weight = (lambda term: lexical.idf(term) ** power) if power else None
+        return [(cid, s) for cid, s in self.vectors.query(text, n, weight) if cid in known]
 
     def refresh_lexical(self) -> None:
         _ = self.lexical

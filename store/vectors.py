@@ -81,18 +81,22 @@ class ChromaVectors:
         with chroma_errors("count chunks", self.where):
             return self.collection.count()
 
-    def replace(self, article_id: str, ids: list[str], texts: list[str], metadatas: list[dict]) -> None:
-        """Make ``ids`` the only chunks of ``article_id``."""
+    def replace(self, article_ids: list[str], ids: list[str], texts: list[str], metadatas: list[dict]) -> None:
+        """Make ``ids`` the only chunks of ``article_ids`` (one batch: Chroma's cost is per call, not per chunk)."""
         with chroma_errors("write chunks", self.where):
-            self._replace(article_id, ids, texts, metadatas)
+            self._replace(article_ids, ids, texts, metadatas)
 
-    def _replace(self, article_id: str, ids: list[str], texts: list[str], metadatas: list[dict]) -> None:
-        old = set(self.collection.get(where={"article_id": article_id}, include=[])["ids"])
+    def _replace(self, article_ids: list[str], ids: list[str], texts: list[str], metadatas: list[dict]) -> None:
+        old: set[str] = set()
+        for i in range(0, len(article_ids), 500):
+            part = article_ids[i:i + 500]
+            where = {"article_id": part[0]} if len(part) == 1 else {"article_id": {"$in": part}}
+            old |= set(self.collection.get(where=where, include=[])["ids"])
         if ids:
             vectors = self.embedder.embed(texts)
-            for i in range(0, len(ids), 2000):
-                self.collection.upsert(ids=ids[i:i + 2000], embeddings=vectors[i:i + 2000], documents=texts[i:i + 2000],
-                                       metadatas=metadatas[i:i + 2000])
+            for i in range(0, len(ids), 4000):
+                self.collection.upsert(ids=ids[i:i + 4000], embeddings=vectors[i:i + 4000],
+                                       metadatas=metadatas[i:i + 4000])
         stale = sorted(old - set(ids))
         if stale:
             self.collection.delete(ids=stale)
@@ -101,12 +105,14 @@ class ChromaVectors:
         with chroma_errors("delete chunks", self.where):
             self.collection.delete(where={"article_id": article_id})
 
-    def query(self, text: str, n: int) -> list[tuple[str, float]]:
-        """The ``n`` nearest chunks to ``text`` as ``(chunk_id, cosine similarity)``, best first."""
+    def query(self, text: str, n: int, weight=None) -> list[tuple[str, float]]:
+        """The ``n`` nearest chunks to ``text`` as ``(chunk_id, cosine similarity)``, best first. ``weight`` (term ->
+        factor) shapes the query vector of embedders that support it."""
         total = self.count()
         if total == 0 or n <= 0:
             return []
-        vector = self.embedder.embed([text])
+        embed_query = getattr(self.embedder, "embed_query", None)
+        vector = embed_query(text, weight) if embed_query else self.embedder.embed([text])
         if not vector.any():
             return []
         with chroma_errors("search", self.where):
