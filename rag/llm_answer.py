@@ -68,7 +68,12 @@ class LLMAnswerer:
         """Yield pieces of the reply as they arrive, then the checked :class:`Answer`."""
         query = query or question
         window, reserve = self._budget()
-        passages, messages, tokens = fit(hits, lambda hs: self.messages(question, hs), self.model, window, reserve)
+        try:
+            passages, messages, tokens = fit(hits, lambda hs: self.messages(question, hs), self.model, window, reserve)
+        except ValueError as e:  # not even the question fits: never send an over-long request
+            yield self._fallback(question, hits, query, exclude, focus,
+                                 f"The question does not fit the model's context window ({e}); this is the offline extractive answer.")
+            return
         self.last_request = {"messages": messages, "tokens": tokens, "window": window, "passages": len(passages)}
         reply = ""
         try:
@@ -91,7 +96,7 @@ class LLMAnswerer:
                                   "The language model's answer could not be matched to its sources, so it is not shown. "
                                   "This is the offline extractive answer instead.")
         return Answer(question=question, text=checked.text, found=True, citations=checked.citations, query=query,
-                      mode=mode, unsupported=checked.unsupported)
+                      mode=mode, unsupported=checked.unsupported, support=list(zip(checked.claims, checked.scores)))
 
     def _fallback(self, question, hits, query, exclude, focus, notice: str) -> Answer:
         ans = self.fallback.answer(question, hits, query=query, exclude=exclude, focus=focus)

@@ -63,6 +63,7 @@ class Answer:
     mode: str = "extractive"
     unsupported: list[str] = field(default_factory=list)  # answer sentences their sources do not support
     notice: str | None = None  # e.g. the LLM failed and this is the extractive answer instead
+    support: list[tuple[str, float]] = field(default_factory=list)  # (answer sentence, support by what it cites, 0..1)
 
     def to_dict(self) -> dict:
         return {
@@ -74,6 +75,7 @@ class Answer:
             "citations": [c.to_dict() for c in self.citations],
             "unsupported": list(self.unsupported),
             "notice": self.notice,
+            "support": [{"sentence": c, "score": round(v, 4)} for c, v in self.support],
         }
 
     def export(self, fmt: str, accessed=None) -> str:

@@ -23,6 +23,7 @@ class Checked:
     citations: list[Citation]
     unsupported: list[str]
     scores: list[float] = field(default_factory=list)  # support of each answer sentence
+    claims: list[str] = field(default_factory=list)  # each answer sentence, markers removed
 
     @property
     def supported(self) -> bool:
@@ -62,7 +63,7 @@ class Verifier:
         numbers: dict[str, int] = {}
         quotes: dict[str, list[Quote]] = {}
         best: dict[str, float] = {}
-        parts, unsupported, scores = [], [], []
+        parts, unsupported, scores, claims = [], [], [], []
         for s, e in sentence_spans(text):
             sentence = text[s:e]
             cited = [int(n) for group in _MARKERS.findall(sentence) for n in re.split(r"\s*[,;]\s*", group)]
@@ -85,6 +86,7 @@ class Verifier:
                     marks.append(number)
                 score = max(score, sc)
             scores.append(score)
+            claims.append(claim)
             if score < SUPPORT_THRESHOLD:
                 unsupported.append(claim)
             parts.append(claim + ("".join(f" [{m}]" for m in marks[:1]) + "".join(f"[{m}]" for m in marks[1:]) if marks else ""))
@@ -93,4 +95,4 @@ class Verifier:
             a, first = self.store.article(aid), quotes[aid][0]
             citations.append(Citation(n, aid, a.title, a.source, a.author, a.published, a.url, a.path, first.text,
                                       first.start, first.end, round(best[aid], 4), tuple(quotes[aid])))
-        return Checked(" ".join(parts), citations, unsupported, scores)
+        return Checked(" ".join(parts), citations, unsupported, scores, claims)

@@ -43,27 +43,25 @@ class LexicalIndex:
     def build(self, ids: list[str], texts: list[str], fingerprint: str = "") -> "LexicalIndex":
         token_lists = [terms(t) for t in texts]
         n = len(ids)
-        vocab, ptr, docs, weights = {}, [0], [], []
+        vocab: dict[str, int] = {}
+        ptrs, docs, weights = [np.zeros(1, dtype=np.int64)], [], []
         for field in (token_lists, [phrases(t) for t in token_lists]):
-            counts = [Counter(tokens) for tokens in field]
-            lengths = np.array([len(tokens) for tokens in field], dtype=np.float64)
-            avgdl = float(lengths.mean()) if len(lengths) and lengths.mean() > 0 else 1.0
-            postings: dict[str, list[tuple[int, int]]] = {}
-            for doc, c in enumerate(counts):
-                for term, tf in c.items():
-                    postings.setdefault(term, []).append((doc, tf))
-            for term in sorted(postings):
-                plist = postings[term]
-                idf = math.log(1 + (n - len(plist) + 0.5) / (len(plist) + 0.5))
-                d = np.array([p[0] for p in plist], dtype=np.int32)
-                tf = np.array([p[1] for p in plist], dtype=np.float64)
-                w = idf * tf * (self.k1 + 1) / (tf + self.k1 * (1 - self.b + self.b * lengths[d] / avgdl))
-                vocab[term] = len(vocab)
-                docs.append(d)
-                weights.append(w.astype(np.float32))
-                ptr.append(ptr[-1] + len(d))
+            first = len(vocab)
+            term_ids = np.fromiter((vocab.setdefault(t, len(vocab)) for tokens in field for t in tokens), dtype=np.int64)
+            lengths = np.fromiter((len(tokens) for tokens in field), dtype=np.int64, count=n)
+            doc_ids = np.repeat(np.arange(n, dtype=np.int64), lengths)
+            # one (term, doc) pair per posting, sorted by term then document, with its term frequency
+            pairs, tf = np.unique((term_ids - first) * max(n, 1) + doc_ids, return_counts=True)
+            t_of, d_of = pairs // max(n, 1), (pairs % max(n, 1)).astype(np.int32)
+            df = np.bincount(t_of, minlength=len(vocab) - first)
+            idf = np.log(1 + (n - df + 0.5) / (df + 0.5))
+            avgdl = float(lengths.mean()) if n and lengths.mean() > 0 else 1.0
+            norm = self.k1 * (1 - self.b + self.b * lengths[d_of] / avgdl)
+            weights.append((idf[t_of] * tf * (self.k1 + 1) / (tf + norm)).astype(np.float32))
+            docs.append(d_of)
+            ptrs.append(ptrs[-1][-1] + np.cumsum(df))
         self.ids, self.vocab, self.fingerprint = list(ids), vocab, fingerprint
-        self.ptr = np.array(ptr, dtype=np.int64)
+        self.ptr = np.concatenate(ptrs).astype(np.int64)
         self.docs = np.concatenate(docs) if docs else np.zeros(0, dtype=np.int32)
         self.weights = np.concatenate(weights) if weights else np.zeros(0, dtype=np.float32)
         return self

@@ -88,6 +88,8 @@ def test_bad_markers_are_dropped_and_unsupported_sentences_flagged(llm_bot, fake
     ans = llm_bot.ask(QUESTION)
     assert ans.found and "[42]" not in ans.text and "Russia sold Alaska to Iran." in ans.text
     assert ans.unsupported == ["The moon is made of green cheese.", "Russia sold Alaska to Iran."]
+    scores = dict(ans.support)
+    assert scores["Iran's disappointment with Moscow became more apparent."] >= 0.35 > scores["The moon is made of green cheese."]
     assert [c.number for c in ans.citations] == [1]
     for c in ans.citations:
         for q in c.quotes:
@@ -98,6 +100,13 @@ def test_the_shared_not_found_reply_is_recognised(llm_bot, fake):
     fake.reply = f"  {NOT_FOUND}  "
     ans = llm_bot.ask("What is the population of Brazil?")
     assert not ans.found and ans.text == NOT_FOUND and ans.citations == []
+
+
+def test_a_question_too_long_for_the_window_is_never_sent(tmp_path, fake):
+    bot = Assistant.open(settings=_settings(tmp_path, fake.url, context_window=600, max_answer_tokens=400))
+    ans = bot.ask("Why is Iran disappointed with Russia, " + "and what does that mean " * 60 + "?")
+    assert "does not fit the model's context window" in ans.notice and fake.chats() == []
+    bot.close()
 
 
 def test_answers_stream(llm_bot, fake):
