@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 import threading
 from dataclasses import replace
-from functools import wraps
 from pathlib import Path
 from typing import Iterator
 
@@ -39,15 +38,6 @@ def _progress_bar(total: int, desc: str):
     return bar.update
 
 
-def _locked(method):
-    """One ingest at a time per assistant (questions are answered concurrently; the store guards its state)."""
-    @wraps(method)
-    def inner(self, *args, **kwargs):
-        with self._lock:
-            return method(self, *args, **kwargs)
-    return inner
-
-
 class Assistant:
     """Answers questions about the stored articles. Components come in as arguments; :meth:`open` builds
     the real ones from :class:`Settings`."""
@@ -60,7 +50,7 @@ class Assistant:
         self.store = store
         self.retriever = retriever or HybridRetriever(store, settings.retrieval)
         self.answerer = answerer or build_answerer(settings, store)
-        self._lock = threading.RLock()
+        self._ingest_lock = threading.Lock()  # one ingest at a time; questions go on (the store guards its state)
 
     @classmethod
     def open(cls, store_dir: str | Path | None = None, corpus_dir: str | Path | None = None,
@@ -86,13 +76,13 @@ class Assistant:
             bot.store.sync_vectors(_progress_bar(len(todo), "embedding stored articles") if progress else None)
         return bot
 
-    @_locked
     def ingest(self, paths: list[str | Path] | str | Path, prune: bool = False, progress: bool = False) -> IngestReport:
         """Add new files, replace changed ones, skip unchanged ones; ``prune`` removes articles whose files are gone."""
         if isinstance(paths, (str, Path)):
             paths = [paths]
         max_bytes = int(self.settings.ingest.max_file_mb * (1 << 20))
-        return ingest(self.store, list(paths), prune=prune, max_bytes=max_bytes, progress=progress)
+        with self._ingest_lock:
+            return ingest(self.store, list(paths), prune=prune, max_bytes=max_bytes, progress=progress)
 
     def retrieve(self, question: str, top_k: int | None = None) -> list[Hit]:
         return self.retriever.retrieve(clean_question(question), top_k)

@@ -37,25 +37,22 @@ class OpenAIClient:
                                     max_retries=settings.max_retries)
 
     def _error(self, e: Exception, what: str) -> LLMError:
+        """The failure as one actionable sentence. The most specific exception class comes first."""
         import openai
 
-        s = self.settings
-        if isinstance(e, openai.AuthenticationError):
-            msg = f"{self.base_url} refused the API key (401) for {what}; check OPENAI_API_KEY"
-        elif isinstance(e, openai.PermissionDeniedError):
-            msg = f"{self.base_url} denied access (403) for {what}; check the key's permissions"
-        elif isinstance(e, openai.RateLimitError):
-            msg = f"{self.base_url} is rate-limiting requests (429) for {what}, still after {s.max_retries} retries; wait and try again"
-        elif isinstance(e, openai.APITimeoutError):
-            msg = f"{self.base_url} did not answer {what} within {s.timeout:g} s; check the server or raise RAG_OPENAI__TIMEOUT"
-        elif isinstance(e, openai.APIConnectionError):
-            msg = f"cannot reach {self.base_url} for {what}; check OPENAI_BASE_URL and that the server is running"
-        elif isinstance(e, openai.NotFoundError):
-            msg = f"{self.base_url} does not know the model for {what} (404); check RAG_OPENAI__CHAT_MODEL / EMBEDDING_MODEL"
-        elif isinstance(e, openai.APIStatusError):
-            msg = f"{self.base_url} failed {what} with HTTP {e.status_code}; try again later"
-        else:
-            msg = f"{what} failed: {type(e).__name__}"
+        s, url = self.settings, self.base_url
+        messages = [
+            (openai.AuthenticationError, "{url} refused the API key (401) for {what}; check OPENAI_API_KEY"),
+            (openai.PermissionDeniedError, "{url} denied access (403) for {what}; check the key's permissions"),
+            (openai.RateLimitError, "{url} is rate-limiting requests (429) for {what}, still after {retries} retries; wait and try again"),
+            (openai.APITimeoutError, "{url} did not answer {what} within {timeout:g} s; check the server or raise RAG_OPENAI__TIMEOUT"),
+            (openai.APIConnectionError, "cannot reach {url} for {what}; check OPENAI_BASE_URL and that the server is running"),
+            (openai.NotFoundError, "{url} does not know the model for {what} (404); check RAG_OPENAI__CHAT_MODEL / EMBEDDING_MODEL"),
+            (openai.APIStatusError, "{url} failed {what} with HTTP {status}; try again later"),
+        ]
+        template = next((m for cls, m in messages if isinstance(e, cls)), "{what} failed: {kind}")
+        msg = template.format(url=url, what=what, retries=s.max_retries, timeout=s.timeout,
+                              status=getattr(e, "status_code", "?"), kind=type(e).__name__)
         return LLMError(redact(msg, self._key))
 
     def chat_stream(self, messages: list[dict], max_tokens: int) -> Iterator[str]:
