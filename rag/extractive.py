@@ -17,6 +17,7 @@ from store.store import Store
 from store.text import question_terms, sentence_spans, terms
 
 MIN_SENTENCE_SUPPORT = 0.25  # a quoted sentence must itself carry this share of the question's weight
+ARTICLE_CONTEXT = 0.75  # a question term found in the article but outside the passage counts this much
 CONTEXT_WEIGHT = 0.25  # weight of terms a follow-up inherits from earlier turns
 UNSEEN_WEIGHT = 2.0  # a term no article uses weighs this many times the rarest term that some article uses
 _MIN_WORDS = 5
@@ -45,12 +46,19 @@ class ExtractiveAnswerer:
         self.store = store
         self.settings = settings
         self._sentences: dict[tuple[str, int], list[tuple[int, int]]] = {}
+        self._terms: dict[tuple[str, int], set[str]] = {}
 
     def _spans(self, article_id: str, text: str) -> list[tuple[int, int]]:
         key = (article_id, hash(text))
         if key not in self._sentences:
             self._sentences[key] = sentence_spans(text)
         return self._sentences[key]
+
+    def _article_terms(self, article) -> set[str]:
+        key = (article.article_id, hash(article.text))
+        if key not in self._terms:
+            self._terms[key] = set(terms(article.title)) | set(terms(article.text))
+        return self._terms[key]
 
     def candidates(self, query: str, hits: list[Hit], focus: str | None = None) -> list[_Candidate]:
         """Every sentence of the hits, scored; best first. Terms of ``query`` outside ``focus`` (context carried
@@ -61,6 +69,7 @@ class ExtractiveAnswerer:
         index = self.store.lexical
         unseen = UNSEEN_WEIGHT * index.idf("\x00")  # idf of a term in no chunk
         weight = {t: (index.idf(t) if index.df(t) else unseen) for t in q}
+        concepts = _concepts(query, weight.keys())
         own = set(question_terms(focus)) if focus is not None else set()
         if own:
             weight = {t: w if t in own else CONTEXT_WEIGHT * w for t, w in weight.items()}
@@ -68,8 +77,10 @@ class ExtractiveAnswerer:
         out, seen = [], set()
         for rank, hit in enumerate(hits):
             article = self.store.article(hit.article_id)
-            context = set(terms(article.title)) | set(terms(hit.text))
-            ctx = sum(w for t, w in weight.items() if t in context) / total
+            # the passage, and at a discount the rest of its article ("Rohm said" in an article about Henry Rohm)
+            passage = set(terms(article.title)) | set(terms(hit.text))
+            whole = self._article_terms(article)
+            ctx = sum(w * (1.0 if t in passage else ARTICLE_CONTEXT if t in whole else 0.0) for t, w in weight.items()) / total
             spans = self._spans(article.article_id, article.text)
             for i, (start, end) in enumerate(spans):
                 if start < hit.start or end > hit.end or (hit.article_id, start) in seen:
@@ -82,9 +93,13 @@ class ExtractiveAnswerer:
                 if own and not own & present:
                     continue  # a follow-up's answer must speak to what the follow-up asks
                 score = sum(w for t, w in weight.items() if t in present)
+                before: set[str] = set()
                 if i and _PRONOUN_START.match(sentence):  # "He said ...": the sentence before names who
                     before = set(terms(article.text[spans[i - 1][0]:spans[i - 1][1]])) - present
                     score += 0.5 * sum(w for t, w in weight.items() if t in before)
+                found = present | before
+                if sum(1 for c in concepts if c & found) < min(2, len(concepts)):
+                    continue  # one shared concept is a mention, not an answer ("Turkey" for "Khamenei on Turkey")
                 score /= total
                 out.append(_Candidate(hit, start, end, 0.5 * score + 0.5 * ctx, score, rank))
         out.sort(key=lambda c: (-round(c.support, 6), -c.own, c.rank, c.start))
@@ -143,6 +158,16 @@ class ExtractiveAnswerer:
                 score=round(best[aid], 4), quotes=tuple(quotes[aid]),
             ))
         return Answer(question=question, text=" ".join(parts), found=True, citations=citations, query=query, mode=self.mode)
+
+
+def _concepts(query: str, query_terms) -> list[set[str]]:
+    """The question's topics: each multi-word name ("Henry Rohm", "Saudi Arabia") is one, every other term one."""
+    from rag.followup import names_in
+
+    concepts = [set(terms(name)) & set(query_terms) for name in names_in(query)]
+    concepts = [c for c in concepts if c]
+    named = set().union(*concepts) if concepts else set()
+    return concepts + [{t} for t in query_terms if t not in named]
 
 
 def _overlap(a: set[str], b: set[str]) -> float:

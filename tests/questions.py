@@ -65,4 +65,10 @@ UNANSWERABLE = [
     "What did Henry Rohm say about Brazil?",
     "What did Rohm say about airplanes?",
     "Is Russia a reliable ally of Iran?",
+    # every word is in the articles, but no sentence answers: a mention is not an answer
+    "What did Khamenei say about Turkey?",
+    "What did Netanyahu say about China?",
+    "What did Putin say about Armenia?",
+    "What did Henry Rohm say about Saudi Arabia?",
+    "What did Sadr say about China?",
 ]

@@ -60,3 +60,23 @@ def test_sessions_are_independent(seeded_bot):
     assert len(a.turns) == len(b.turns) == 2
     a.clear()
     assert a.turns == [] and len(b.turns) == 2
+
+
+def test_concurrent_sessions_get_their_own_correct_answers(seeded_bot):
+    """The web app answers from worker threads: many sessions at once, no errors, no crossed histories."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    topics = [("What did Seyed Mohammad Sadr claim about Russia?", "Sadr"), ("Who is Henry Rohm?", "Rohm")] * 6
+
+    def talk(topic):
+        question, name = topic
+        s = seeded_bot.chat()
+        first = s.ask(question)
+        second = s.ask("What else did he say?")
+        return name, first, second, len(s.turns)
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        results = list(pool.map(talk, topics))
+    for name, first, second, turns in results:
+        assert turns == 2 and first.found and name in first.text
+        assert name in second.query and second.found
