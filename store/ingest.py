@@ -12,7 +12,7 @@ from rag.errors import CorpusError
 from store.catalog import Article, content_hash
 from store.clean import PageMeta, clean_text, derive_title
 from store.loader import SUPPORTED, Unreadable, load
-from store.store import Store
+from store.store import Store, crash_point
 
 SIDECAR = "metadata.json"
 PARSER_VERSION = "1"  # bump when cleaning or metadata rules change, so files are read again
@@ -145,6 +145,7 @@ def ingest(store: Store, paths: list[str | Path], prune: bool = False, max_bytes
     def flush() -> None:
         if batch:
             report.chunks_added += sum(store.write_articles(batch))
+            crash_point("batch-committed")
             batch.clear()
             pending.clear()
             reserved.clear()
@@ -192,6 +193,7 @@ def ingest(store: Store, paths: list[str | Path], prune: bool = False, max_bytes
                 report.missing.append(_display(Path(stored_path)))
     if report.changed:
         store.refresh_lexical()
+        store.repair()  # finishes whatever an interrupted ingest left half done
     report.articles = store.catalog.count()
     report.chunks = store.catalog.chunk_count(store.index_name)
     report.seconds = time.perf_counter() - started

@@ -100,6 +100,8 @@ class LexicalIndex:
     # -- persistence: one file, replaced atomically ----------------------------------------------------
     def save(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
+        for stale in path.parent.glob(path.name + ".tmp*"):  # left by a process killed while saving
+            stale.unlink(missing_ok=True)
         tmp = path.with_name(path.name + f".tmp{os.getpid()}")
         header = {"format": 2, "k1": self.k1, "b": self.b, "phrase_weight": self.phrase_weight, "fingerprint": self.fingerprint, "ids": self.ids, "vocab": list(self.vocab),
                   "spans": self.spans}
@@ -107,6 +109,9 @@ class LexicalIndex:
             np.savez(f, ptr=self.ptr, docs=self.docs, weights=self.weights, header=np.frombuffer(json.dumps(header).encode(), dtype=np.uint8))
             f.flush()
             os.fsync(f.fileno())
+        from store.store import crash_point
+
+        crash_point("lexical-written")
         os.replace(tmp, path)
 
     @classmethod

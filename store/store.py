@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import os
+import signal
 import threading
 from dataclasses import dataclass
 from functools import wraps
@@ -20,6 +22,13 @@ def collection_name(embedder_id: str, chunk_tokens: int, overlap_tokens: int, en
     """Derived from everything that shapes the vectors, so a change never mixes old and new vectors."""
     key = f"{embedder_id}|{chunk_tokens}|{overlap_tokens}|{encoding}"
     return "newsrag-" + hashlib.sha256(key.encode()).hexdigest()[:16]
+
+
+def crash_point(name: str) -> None:
+    """Test hook: NEWSRAG_TEST_CRASH_AT=<name> kills the process here with SIGKILL, so tests can prove that an
+    ingest killed at any step leaves a store that opens, answers, and is completed by the next ingest."""
+    if os.environ.get("NEWSRAG_TEST_CRASH_AT") == name:
+        os.kill(os.getpid(), signal.SIGKILL)
 
 
 def _locked(method):
@@ -157,6 +166,7 @@ class Store:
             counts.append(len(chunks))
         if batch:
             self.vectors.replace([a.article_id for a, _ in batch], ids, texts, metas)
+            crash_point("vectors-written")
             with self.catalog.transaction():
                 for (article, file_hash), n in zip(batch, counts):
                     self.catalog.put(article, file_hash)
@@ -188,6 +198,22 @@ class Store:
             if progress:
                 progress(len(part))
         return len(todo)
+
+    @_locked
+    def repair(self) -> tuple[int, int]:
+        """Make Chroma agree with the catalog after an interrupted write: delete chunks no stored article owns
+        (orphans) and re-embed articles whose chunks are missing. Returns ``(orphans deleted, articles re-embedded)``."""
+        expected = set(self.lexical.ids)
+        have = set(self.vectors.all_ids())
+        orphans = sorted(have - expected)
+        if orphans:
+            self.vectors.delete_ids(orphans)
+        broken = sorted({self.chunks[cid].article_id for cid in expected - have})
+        for aid in broken:
+            self.catalog.unmark(self.index_name, aid)
+        if broken:
+            self.sync_vectors()
+        return len(orphans), len(broken)
 
     @_locked
     def vector_search(self, text: str, n: int) -> list[tuple[str, float]]:

@@ -85,7 +85,7 @@ QUESTION_WORDS = frozenset(
     """what which who whom whose when where why how say says said tell tells told claim claims claimed describe
     described explain explained mention mentioned according think thinks happen happened happens did does do
     article articles report reported news else there give given get got kind side sides aspect angle stance part
-    matter matters""".split()
+    matter matters many much""".split()
 )
 
 _WORD = re.compile(r"(?:[^\W\d_]\.){2,}|[^\W_]+(?:['\u2019][^\W_]+)*", re.UNICODE)

@@ -101,6 +101,20 @@ class ChromaVectors:
         if stale:
             self.collection.delete(ids=stale)
 
+    def all_ids(self) -> list[str]:
+        out: list[str] = []
+        with chroma_errors("list chunks", self.where):
+            while True:
+                page = self.collection.get(include=[], limit=10_000, offset=len(out))["ids"]
+                out += page
+                if len(page) < 10_000:
+                    return out
+
+    def delete_ids(self, ids: list[str]) -> None:
+        with chroma_errors("delete chunks", self.where):
+            for i in range(0, len(ids), 5000):
+                self.collection.delete(ids=ids[i:i + 5000])
+
     def delete(self, article_id: str) -> None:
         with chroma_errors("delete chunks", self.where):
             self.collection.delete(where={"article_id": article_id})
