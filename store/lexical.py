@@ -6,7 +6,6 @@ import json
 import math
 import os
 import zipfile
-from collections import Counter
 from pathlib import Path
 
 import numpy as np

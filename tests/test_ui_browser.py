@@ -1,7 +1,6 @@
 """The web app in a real browser: Playwright driving Debian's Chromium against `rag serve` on 127.0.0.1."""
 
 import os
-import re
 import socket
 import subprocess
 import sys
