@@ -28,8 +28,14 @@ def build_store(settings: Settings, client=None) -> Store:
     else:
         embedder = local_embedder(settings)
     c, r = settings.chunking, settings.retrieval
+    vectors = None
+    if settings.chroma_url:
+        from store.vectors import ChromaVectors
+
+        url = settings.chroma_url
+        vectors = lambda name, emb: ChromaVectors(url, name, emb)  # noqa: E731
     return Store(settings.store_dir, embedder, ChunkingParams(c.chunk_tokens, c.overlap_tokens, c.encoding),
-                 lexical=LexicalParams(r.title_weight, r.phrase_weight, r.query_idf_power))
+                 vectors_factory=vectors, lexical=LexicalParams(r.title_weight, r.phrase_weight, r.query_idf_power))
 
 
 def build_answerer(settings: Settings, store: Store, client=None):

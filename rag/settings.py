@@ -82,6 +82,7 @@ class Settings(BaseSettings):
     answerer: Literal["extractive", "openai"] = Field("extractive", description="Who writes answers: 'extractive' quotes the articles offline; 'openai' asks an OpenAI-compatible chat model and checks its citations.")
     embedder: Literal["local", "openai"] = Field("local", description="Who embeds passages: 'local' hashes word and character n-grams (no weights); 'openai' calls an embeddings endpoint.")
     store_dir: Path = Field(Path(".rag"), description="Folder holding the Chroma database, the article catalog and the lexical index.")
+    chroma_url: str | None = Field(None, description="A Chroma server (http://host:port, started with `chroma run`) instead of the embedded Chroma in store_dir.")
     corpus_dir: Path | None = Field(None, description="Folder ingested on first open when the store is empty; default: ./seeds, else the seeds shipped with newsrag.")
     chunking: ChunkingSettings = Field(default_factory=ChunkingSettings, description="How articles are cut into passages.")
     embedding: EmbeddingSettings = Field(default_factory=EmbeddingSettings, description="How passages become vectors.")

@@ -206,7 +206,7 @@ class Store:
         expected = set(self.lexical.ids)
         have = set(self.vectors.all_ids())
         orphans = sorted(have - expected)
-        if orphans:
+        if orphans and not getattr(self.vectors, "remote", False):  # on a shared server they may be another app's
             self.vectors.delete_ids(orphans)
         broken = sorted({self.chunks[cid].article_id for cid in expected - have})
         for aid in broken:

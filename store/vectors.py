@@ -5,6 +5,7 @@ from __future__ import annotations
 import warnings
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import urlparse
 
 from chromadb import Documents, EmbeddingFunction, Embeddings
 from chromadb.utils.embedding_functions import register_embedding_function
@@ -56,18 +57,39 @@ def chroma_errors(action: str, where: object):
                          "is readable and writable and not damaged, or point RAG_STORE_DIR elsewhere") from None
 
 
+def _client(where: Path | str):
+    """Embedded Chroma in a folder, or a Chroma server at ``http(s)://host:port``."""
+    import chromadb
+
+    settings = chromadb.Settings(anonymized_telemetry=False)
+    if isinstance(where, str) and where.startswith(("http://", "https://")):
+        url = urlparse(where)
+        if not url.hostname:
+            raise StoreError(f"RAG_CHROMA_URL {where!r} is not a URL like http://127.0.0.1:8000")
+        try:
+            client = chromadb.HttpClient(host=url.hostname, port=url.port or (443 if url.scheme == "https" else 8000),
+                                         ssl=url.scheme == "https", settings=settings)
+            client.heartbeat()
+        except Exception as e:  # connection refused, DNS, TLS: all mean the same to the user
+            raise StoreError(f"cannot reach the Chroma server at {where} ({type(e).__name__}); start it "
+                             "(chroma run --path DIR --host 127.0.0.1 --port 8000) or unset RAG_CHROMA_URL to use the "
+                             "embedded store") from None
+        return client
+    Path(where).mkdir(parents=True, exist_ok=True)
+    return chromadb.PersistentClient(path=str(where), settings=settings)
+
+
 class ChromaVectors:
-    """Chunks and their vectors in one Chroma collection. Vectors are computed by us and passed in."""
+    """Chunks and their vectors in one Chroma collection, embedded (a folder) or on a server (a URL). Vectors are
+    computed by us and passed in."""
 
-    def __init__(self, path: Path, name: str, embedder):
-        import chromadb
-
+    def __init__(self, where: Path | str, name: str, embedder):
         self.embedder = embedder
         self.name = name
-        self.where = path
-        with chroma_errors("open the store", path):
-            path.mkdir(parents=True, exist_ok=True)
-            self.client = chromadb.PersistentClient(path=str(path), settings=chromadb.Settings(anonymized_telemetry=False))
+        self.where = where
+        self.remote = isinstance(where, str) and where.startswith(("http://", "https://"))
+        with chroma_errors("open the store", where):
+            self.client = _client(where)
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 self.collection = self.client.get_or_create_collection(

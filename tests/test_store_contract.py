@@ -1,0 +1,101 @@
+"""One contract, every vector backend: embedded Chroma in a folder, and a real Chroma server started with
+`chroma run` on 127.0.0.1."""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from rag import Assistant
+from rag.errors import StoreError
+from rag.settings import Settings
+from store.embedder import HashingEmbedder
+from store.vectors import ChromaVectors
+from tests.conftest import SEEDS, run_cli
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def chroma_server(tmp_path_factory):
+    port = _free_port()
+    folder = tmp_path_factory.mktemp("chroma-server")
+    log = open(folder / "server.log", "w")
+    env = {**os.environ, "ANONYMIZED_TELEMETRY": "False"}
+    proc = subprocess.Popen([str(Path(sys.executable).parent / "chroma"), "run", "--path", str(folder / "data"),
+                             "--host", "127.0.0.1", "--port", str(port)], stdout=log, stderr=subprocess.STDOUT, env=env)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(url + "/api/v2/heartbeat", timeout=2)
+            break
+        except OSError:
+            if proc.poll() is not None:
+                pytest.fail((folder / "server.log").read_text())
+            time.sleep(0.3)
+    else:
+        proc.kill()
+        pytest.fail("chroma run did not start within 60 s")
+    yield url
+    proc.terminate()
+    proc.wait(10)
+    log.close()
+
+
+@pytest.fixture(params=["embedded", pytest.param("server", marks=pytest.mark.server)])
+def backend(request, tmp_path):
+    """Where vectors live: a folder, or the URL of the running server."""
+    if request.param == "embedded":
+        return tmp_path / "chroma"
+    return request.getfixturevalue("chroma_server")
+
+
+def test_vectors_contract(backend, tmp_path):
+    emb = HashingEmbedder(256)
+    name = f"contract-{tmp_path.name[-20:].replace('_', '-')}x"
+    v = ChromaVectors(backend if isinstance(backend, str) else Path(backend), name, emb)
+    texts = {"a:1:0": "Iran and Russia signed a treaty", "a:1:1": "the harbour reopened to ships", "b:1:0": "a saffron harvest"}
+    v.replace(["a", "b"], list(texts), list(texts.values()), [{"article_id": k.split(":")[0]} for k in texts])
+    assert v.count() == 3 and sorted(v.all_ids()) == sorted(texts)
+    hits = v.query("saffron harvest", 2)
+    assert hits[0][0] == "b:1:0" and hits[0][1] > hits[1][1]
+    v.replace(["a"], ["a:2:0"], ["the harbour closed"], [{"article_id": "a"}])  # a changed article replaces its chunks
+    assert sorted(v.all_ids()) == ["a:2:0", "b:1:0"]
+    v.delete("b")
+    v.delete_ids(["a:2:0"])
+    assert v.count() == 0 and v.query("anything", 3) == []
+    assert np.isclose(np.linalg.norm(emb.embed(["x y"])[0]), 1.0)
+
+
+def test_assistant_on_every_backend(backend, tmp_path, corpus):
+    url = backend if isinstance(backend, str) else None
+    settings = Settings(store_dir=tmp_path / "store", chroma_url=url, corpus_dir=corpus)
+    with Assistant.open(settings=settings) as bot:
+        assert len(bot.first_ingest.added) == 5
+        ans = bot.ask("Why is Iran disappointed with Russia?")
+        assert ans.found and "disappointment with Moscow" in ans.citations[0].quote
+        assert len(bot.ingest(corpus).unchanged) == 5
+        assert sorted(bot.store.vectors.all_ids()) == sorted(bot.store.lexical.ids)
+        hits = bot.retriever.retrieve("Tatarstn arms production facilty", 3, channels=("vector",))
+        assert hits[0].article_id == "001_0d32418ab5275926"
+
+
+def test_unreachable_server_is_one_clear_line(tmp_path):
+    url = f"http://127.0.0.1:{_free_port()}"
+    with pytest.raises(StoreError, match=f"cannot reach the Chroma server at {url}"):
+        Assistant.open(settings=Settings(store_dir=tmp_path / "s", chroma_url=url, corpus_dir=SEEDS))
+    res = run_cli("ask", "Who is Henry Rohm?", cwd=tmp_path,
+                  env_extra={"RAG_STORE_DIR": str(tmp_path / "s2"), "RAG_CHROMA_URL": url, "RAG_CORPUS_DIR": str(SEEDS)})
+    assert res.returncode != 0 and url in res.stderr and "Traceback" not in res.stderr
+    assert len(res.stderr.strip().splitlines()) == 1
