@@ -34,8 +34,14 @@ def build_store(settings: Settings, client=None) -> Store:
 
         url = settings.chroma_url
         vectors = lambda name, emb: ChromaVectors(url, name, emb)  # noqa: E731
-    return Store(settings.store_dir, embedder, ChunkingParams(c.chunk_tokens, c.overlap_tokens, c.encoding),
-                 vectors_factory=vectors, lexical=LexicalParams(r.title_weight, r.phrase_weight, r.query_idf_power))
+    store = Store(settings.store_dir, embedder, ChunkingParams(c.chunk_tokens, c.overlap_tokens, c.encoding),
+                  vectors_factory=vectors, lexical=LexicalParams(r.title_weight, r.phrase_weight, r.query_idf_power))
+    if settings.chroma_url:  # share the articles too, so processes using one server see each other's ingests
+        from store.shared import SharedArticles
+
+        store.shared = SharedArticles(store.vectors.client)
+        store.pull()
+    return store
 
 
 def build_answerer(settings: Settings, store: Store, client=None):

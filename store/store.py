@@ -64,6 +64,7 @@ class Store:
         self.chunking = chunking
         self.lock = threading.RLock()
         self.lexical_params = lexical
+        self.shared = None  # server mode: the articles collection every process shares (store.shared)
         self.catalog = Catalog(self.dir / "catalog.sqlite3")
         self.index_name = collection_name(embedder.id, chunking.chunk_tokens, chunking.overlap_tokens, chunking.encoding)
         self._vectors_factory = vectors_factory
@@ -94,6 +95,8 @@ class Store:
     @_locked
     def lexical(self) -> LexicalIndex:
         """The BM25 index, loaded from disk, or rebuilt from the catalog when missing, damaged or stale."""
+        if self.shared is not None and self.shared.changed():  # another process wrote to the shared server
+            self.pull()
         version = self.catalog.version()
         if self._lexical is not None and version == self._seen_version:
             return self._lexical
@@ -108,6 +111,14 @@ class Store:
             self._lexical = index
             self.chunks = {cid: Chunk(cid, a, i, s, e, 0) for i, (cid, (a, s, e)) in enumerate(zip(index.ids, index.spans))}
         return self._lexical
+
+    @_locked
+    def pull(self) -> int:
+        """Server mode: copy the server's articles into the local catalog; return how many changed."""
+        from store.vectors import chroma_errors
+
+        with chroma_errors("read the shared articles", getattr(self.vectors, "where", "")):
+            return self.shared.pull(self.catalog, self.index_name)
 
     @_locked
     def article(self, article_id: str) -> Article:
@@ -166,6 +177,11 @@ class Store:
             counts.append(len(chunks))
         if batch:
             self.vectors.replace([a.article_id for a, _ in batch], ids, texts, metas)
+            if self.shared is not None:
+                from store.vectors import chroma_errors
+
+                with chroma_errors("share the articles", self.vectors.where):
+                    self.shared.publish(batch, self.index_name, counts)
             crash_point("vectors-written")
             with self.catalog.transaction():
                 for (article, file_hash), n in zip(batch, counts):
@@ -177,6 +193,8 @@ class Store:
     def remove_article(self, article_id: str) -> int:
         chunks = self.catalog.chunk_count_of(self.index_name, article_id)
         self.vectors.delete(article_id)
+        if self.shared is not None:
+            self.shared.remove(article_id)
         with self.catalog.transaction():
             self.catalog.delete(article_id)
         return chunks

@@ -99,3 +99,27 @@ def test_unreachable_server_is_one_clear_line(tmp_path):
                   env_extra={"RAG_STORE_DIR": str(tmp_path / "s2"), "RAG_CHROMA_URL": url, "RAG_CORPUS_DIR": str(SEEDS)})
     assert res.returncode != 0 and url in res.stderr and "Traceback" not in res.stderr
     assert len(res.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.server
+def test_two_processes_sharing_a_server_see_each_others_ingests(chroma_server, tmp_path):
+    env = {"RAG_STORE_DIR": str(tmp_path / "a"), "RAG_CHROMA_URL": chroma_server}
+    reader = Assistant.open(settings=Settings(store_dir=tmp_path / "b", chroma_url=chroma_server), auto_ingest=False)
+    reader.store.shared.check_interval = 0  # look at the server before every question
+    question = "When did the harbour of Bandar Abbas reopen?"
+    assert not reader.ask(question).found
+    extra = tmp_path / "extra"
+    extra.mkdir()
+    (extra / "harbour.txt").write_text("Harbour notice\n\nThe harbour of Bandar Abbas reopened to container ships on Monday.",
+                                       encoding="utf-8")
+    res = run_cli("ingest", str(extra), cwd=tmp_path, env_extra=env)  # another process writes
+    assert res.returncode == 0, res.stderr
+    ans = reader.ask(question)  # the reader notices the change and refreshes its catalog and lexical index
+    assert ans.found and ans.citations[0].title == "Harbour notice"
+    assert ans.citations[0].quote == reader.article("harbour").text[ans.citations[0].start:ans.citations[0].end]
+    hits = reader.retriever.retrieve("Bandar Abbas harbour container ships", 3, channels=("vector",))
+    assert hits and hits[0].article_id == "harbour"  # its vectors, written by the other process, are found too
+    (extra / "harbour.txt").unlink()
+    assert run_cli("ingest", str(extra), "--prune", cwd=tmp_path, env_extra=env).returncode == 0
+    assert not reader.ask(question).found  # and its removal reaches the reader as well
+    reader.close()
