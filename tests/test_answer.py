@@ -121,3 +121,10 @@ def test_answerer_is_injected(settings, fake_answerer):
     assert question == "Why is Iran disappointed with Russia?" and len(hits) == settings.retrieval.top_k
     assert isinstance(ans, Answer) and ans.mode == "fake"
     bot.close()
+
+
+def test_hostile_questions(seeded_bot):
+    with pytest.raises(QuestionError, match="100,000 characters long; the limit is 2,000"):
+        seeded_bot.ask("x" * 100_000)
+    ans = seeded_bot.ask("Who is\x00 Henry\x07 Rohm?\r\n")  # control characters are dropped, the question stands
+    assert ans.found and ans.question == "Who is Henry Rohm?" and "Henry Rohm" in ans.citations[0].quote

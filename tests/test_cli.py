@@ -102,3 +102,9 @@ def test_console_script_is_installed_beside_python():
     assert script.exists(), "pip install -e . installs the rag command"
     res = subprocess.run([str(script), "--help"], capture_output=True, text=True, timeout=60)
     assert res.returncode == 0 and "ingest" in res.stdout and "ask" in res.stdout
+
+
+def test_store_that_cannot_be_written_is_a_clear_error(workdir):
+    res = run_cli("--store", "/proc/newsrag-cannot-write-here", "ask", "Who is Henry Rohm?", cwd=workdir)
+    assert res.returncode != 0 and "Traceback" not in res.stderr and len(res.stderr.strip().splitlines()) == 1
+    assert "/proc/newsrag-cannot-write-here" in res.stderr and "RAG_STORE_DIR" in res.stderr
