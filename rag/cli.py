@@ -77,7 +77,7 @@ def _cmd_ingest(args) -> int:
     bot = _open(args, auto_ingest=False)
     paths = args.paths or [bot.settings.default_corpus()]
     if paths == [None]:
-        raise _usage("no paths given and no seeds/ folder here: name the files or folders to ingest")
+        raise _UsageError("no paths given and no seeds/ folder here: name the files or folders to ingest")
     report = bot.ingest(paths, prune=args.prune, progress=sys.stderr.isatty() and not args.json)
     print(json.dumps(report.to_dict(), indent=2) if args.json else report.summary())
     return 0
@@ -98,7 +98,7 @@ def _cmd_ask(args) -> int:
 
     fmt = check_format(args.export) if args.export else None  # a bad format fails before the work
     if args.output and not fmt:
-        raise _usage("-o/--output goes with --export FORMAT")
+        raise _UsageError("-o/--output goes with --export FORMAT")
     bot = _open(args)
     if args.json or (fmt and not args.output):
         ans = bot.ask(args.question)
@@ -191,11 +191,7 @@ def _cmd_articles(args) -> int:
 
 
 class _UsageError(Exception):
-    pass
-
-
-def _usage(msg: str) -> _UsageError:
-    return _UsageError(msg)
+    """The command line was used wrongly; printed as one line, exit code 2."""
 
 
 def main(argv: list[str] | None = None) -> int:

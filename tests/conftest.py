@@ -109,3 +109,49 @@ def run_cli(*args: str, cwd: Path, env_extra: dict | None = None, input: str | N
     env.update(env_extra or {})
     script = Path(sys.executable).parent / "rag"  # the installed command, as a user runs it
     return subprocess.run([str(script), *args], cwd=cwd, env=env, input=input, capture_output=True, text=True, timeout=300)
+
+
+def free_port() -> int:
+    """A port on 127.0.0.1 that nothing listens on (yet)."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_server(cmd: list[str], url: str, log_path: Path, env: dict, cwd: Path | None = None, timeout: float = 120):
+    """Start a server process and wait until ``url`` answers (any HTTP status counts); fail with its log if it dies."""
+    import subprocess
+    import time
+    import urllib.error
+    import urllib.request
+
+    log = open(log_path, "w")
+    proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT)
+    proc.log = log
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            log.close()
+            pytest.fail(f"{cmd[0]} exited: {log_path.read_text()}")
+        try:
+            urllib.request.urlopen(url, timeout=2)
+            return proc
+        except urllib.error.HTTPError:
+            return proc
+        except OSError:
+            time.sleep(0.3)
+    stop_server(proc)
+    pytest.fail(f"{' '.join(cmd[:2])} did not answer at {url} within {timeout:.0f} s")
+
+
+def stop_server(proc) -> None:
+    import subprocess
+
+    proc.terminate()
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+    proc.log.close()

@@ -2,7 +2,6 @@
 
 import json
 import logging
-import socket
 
 import pytest
 
@@ -11,7 +10,7 @@ from rag import Assistant
 from rag.budget import count_messages, encoding_name
 from rag.errors import ConfigError
 from rag.settings import Settings
-from tests.conftest import SEEDS, run_cli
+from tests.conftest import SEEDS, free_port, run_cli
 from tests.fake_openai import FakeOpenAI, sources_in
 from tests.questions import A003
 
@@ -144,9 +143,7 @@ def test_timeout_and_unreachable_server(tmp_path, fake):
     bot = Assistant.open(settings=_settings(tmp_path, fake.url, timeout=0.5, max_retries=0))
     assert "did not answer the answer from gpt-4o-mini within 0.5 s" in bot.ask(QUESTION).notice
     bot.close()
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        dead = f"http://127.0.0.1:{s.getsockname()[1]}/v1"
+    dead = f"http://127.0.0.1:{free_port()}/v1"
     bot = Assistant.open(settings=_settings(tmp_path, dead, max_retries=0))
     ans = bot.ask(QUESTION)
     assert f"cannot reach {dead}" in ans.notice and "OPENAI_BASE_URL" in ans.notice and ans.found

@@ -2,11 +2,7 @@
 `chroma run` on 127.0.0.1."""
 
 import os
-import socket
-import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import numpy as np
@@ -17,40 +13,20 @@ from rag.errors import StoreError
 from rag.settings import Settings
 from store.embedder import HashingEmbedder
 from store.vectors import ChromaVectors
-from tests.conftest import SEEDS, run_cli
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from tests.conftest import SEEDS, free_port, run_cli, start_server, stop_server
 
 
 @pytest.fixture(scope="module")
 def chroma_server(tmp_path_factory):
-    port = _free_port()
+    """A real Chroma server: `chroma run` from the chromadb package, on 127.0.0.1."""
+    port = free_port()
     folder = tmp_path_factory.mktemp("chroma-server")
-    log = open(folder / "server.log", "w")
-    env = {**os.environ, "ANONYMIZED_TELEMETRY": "False"}
-    proc = subprocess.Popen([str(Path(sys.executable).parent / "chroma"), "run", "--path", str(folder / "data"),
-                             "--host", "127.0.0.1", "--port", str(port)], stdout=log, stderr=subprocess.STDOUT, env=env)
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(url + "/api/v2/heartbeat", timeout=2)
-            break
-        except OSError:
-            if proc.poll() is not None:
-                pytest.fail((folder / "server.log").read_text())
-            time.sleep(0.3)
-    else:
-        proc.kill()
-        pytest.fail("chroma run did not start within 60 s")
+    proc = start_server([str(Path(sys.executable).parent / "chroma"), "run", "--path", str(folder / "data"), "--host",
+                         "127.0.0.1", "--port", str(port)], url + "/api/v2/heartbeat", folder / "server.log",
+                        {**os.environ, "ANONYMIZED_TELEMETRY": "False"}, timeout=60)
     yield url
-    proc.terminate()
-    proc.wait(10)
-    log.close()
+    stop_server(proc)
 
 
 @pytest.fixture(params=["embedded", pytest.param("server", marks=pytest.mark.server)])
@@ -92,7 +68,7 @@ def test_assistant_on_every_backend(backend, tmp_path, corpus):
 
 
 def test_unreachable_server_is_one_clear_line(tmp_path):
-    url = f"http://127.0.0.1:{_free_port()}"
+    url = f"http://127.0.0.1:{free_port()}"
     with pytest.raises(StoreError, match=f"cannot reach the Chroma server at {url}"):
         Assistant.open(settings=Settings(store_dir=tmp_path / "s", chroma_url=url, corpus_dir=SEEDS))
     res = run_cli("ask", "Who is Henry Rohm?", cwd=tmp_path,

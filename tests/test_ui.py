@@ -1,10 +1,7 @@
 """The web app's pieces that need no browser: escaping, upload checks, and who may reach it."""
 
 import os
-import socket
-import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -14,7 +11,7 @@ import pytest
 from rag.errors import ConfigError
 from rag.types import Answer, Citation, Quote
 from rag.uploads import safe_name, save_uploads
-from tests.conftest import SEEDS, run_cli
+from tests.conftest import SEEDS, free_port, run_cli, start_server, stop_server
 from ui import render
 from ui.app import check_binding, is_loopback
 
@@ -94,23 +91,13 @@ def test_serve_refuses_a_public_address_without_login(tmp_path):
 
 @pytest.mark.server
 def test_configured_login_is_required(tmp_path):
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("RAG_")}
     env.update(RAG_STORE_DIR=str(tmp_path / "s"), RAG_CORPUS_DIR=str(SEEDS), RAG_UI__USERNAME="ann", RAG_UI__PASSWORD="s3cret")
-    proc = subprocess.Popen([str(Path(sys.executable).parent / "rag"), "serve", "--port", str(port)], cwd=tmp_path, env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    proc = start_server([str(Path(sys.executable).parent / "rag"), "serve", "--port", str(port)], base + "/",
+                        tmp_path / "serve.log", env, tmp_path)
     try:
-        base = f"http://127.0.0.1:{port}"
-        for _ in range(300):
-            try:
-                urllib.request.urlopen(base + "/", timeout=2)
-                break
-            except urllib.error.HTTPError:
-                break
-            except OSError:
-                time.sleep(0.3)
         with pytest.raises(urllib.error.HTTPError) as err:
             urllib.request.urlopen(base + "/config", timeout=5)
         assert err.value.code in (401, 403)
@@ -118,5 +105,4 @@ def test_configured_login_is_required(tmp_path):
                                        headers={"Content-Type": "application/x-www-form-urlencoded"})
         assert urllib.request.urlopen(login, timeout=5).status == 200
     finally:
-        proc.terminate()
-        proc.wait(10)
+        stop_server(proc)

@@ -1,68 +1,36 @@
 """The web app in a real browser: Playwright driving Debian's Chromium against `rag serve` on 127.0.0.1."""
 
 import os
-import socket
-import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
 from tests import browser
-from tests.conftest import SEEDS
+from tests.conftest import SEEDS, free_port, start_server, stop_server
 from tests.fake_openai import FakeOpenAI, sources_in
 
 pytestmark = pytest.mark.browser
 TIMEOUT = 30_000
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _serve(tmp, **extra_env):
-    port = _free_port()
+    """`rag serve` on a fresh store in ``tmp``; returns the process and its URL."""
+    port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("RAG_", "OPENAI_"))}
     env.update(RAG_STORE_DIR=str(tmp / "store"), RAG_CORPUS_DIR=str(SEEDS), GRADIO_ANALYTICS_ENABLED="False", **extra_env)
-    log = open(tmp / "serve.log", "w")
-    proc = subprocess.Popen([str(Path(sys.executable).parent / "rag"), "serve", "--port", str(port)], cwd=tmp, env=env,
-                            stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}/"
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            pytest.fail(f"rag serve exited: {(tmp / 'serve.log').read_text()}")
-        try:
-            if urllib.request.urlopen(url, timeout=2).status == 200:
-                break
-        except OSError:
-            time.sleep(0.3)
-    else:
-        proc.kill()
-        pytest.fail("rag serve did not start within 120 s")
-    return proc, url, log
-
-
-def _stop(proc, log):
-    proc.terminate()
-    try:
-        proc.wait(10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-    log.close()
+    proc = start_server([str(Path(sys.executable).parent / "rag"), "serve", "--port", str(port)], url, tmp / "serve.log", env, tmp)
+    return proc, url
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     """`rag serve` on an empty store: it ingests the seeds first, as a new user's would."""
     tmp = tmp_path_factory.mktemp("ui")
-    proc, url, log = _serve(tmp)
+    proc, url = _serve(tmp)
     yield url, tmp
-    _stop(proc, log)
+    stop_server(proc)
 
 
 @pytest.fixture(scope="module")
@@ -70,10 +38,10 @@ def llm_server(tmp_path_factory):
     """`rag serve` in LLM mode against the fake OpenAI-compatible server."""
     fake = FakeOpenAI().start()
     tmp = tmp_path_factory.mktemp("ui-llm")
-    proc, url, log = _serve(tmp, RAG_ANSWERER="openai", OPENAI_BASE_URL=fake.url, OPENAI_API_KEY="sk-test-ui",
-                            RAG_OPENAI__MAX_RETRIES="0")
+    proc, url = _serve(tmp, RAG_ANSWERER="openai", OPENAI_BASE_URL=fake.url, OPENAI_API_KEY="sk-test-ui",
+                       RAG_OPENAI__MAX_RETRIES="0")
     yield url, fake
-    _stop(proc, log)
+    stop_server(proc)
     fake.stop()
 
 
