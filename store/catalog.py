@@ -24,6 +24,7 @@ CREATE TABLE IF NOT EXISTS indexed (
     index_name TEXT NOT NULL, article_id TEXT NOT NULL, content_hash TEXT NOT NULL, chunks INTEGER NOT NULL,
     PRIMARY KEY (index_name, article_id)
 );
+CREATE INDEX IF NOT EXISTS articles_by_content ON articles (content_hash);
 """
 _FIELDS = ("article_id", "title", "source", "author", "published", "url", "path", "text")
 

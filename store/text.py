@@ -25,7 +25,7 @@ def _is_boundary(text: str, end: int, next_start: int, glued: bool) -> bool:
     nxt = text[next_start]
     if not (nxt.isupper() or nxt.isdigit() or nxt in _OPENERS):
         return False
-    m = _WORD_BEFORE.search(text, 0, end)
+    m = _WORD_BEFORE.search(text, max(0, end - 80), end)  # a window: '$' anchored, a search from 0 is quadratic
     word = m.group(1) if m else ""
     stem = word.rstrip(".").lower()
     if text[end - 1] == ".":
@@ -130,15 +130,16 @@ def _stem(word: str) -> str:
     return _DEMONYMS.get(word) or _stemmer().stemWord(_IRREGULAR.get(word, word))
 
 
+def _tidy(word: str) -> str:
+    word = word.rstrip(".")
+    if word.endswith(("'s", "\u2019s")):
+        word = word[:-2]
+    return word.replace("\u2019", "'")
+
+
 def words(text: str) -> list[str]:
     """Lower-cased words, possessives dropped ("Iran's" -> "iran")."""
-    out = []
-    for m in _WORD.finditer(text.casefold()):
-        w = m.group(0).rstrip(".")
-        if w.endswith(("'s", "\u2019s")):
-            w = w[:-2]
-        out.append(w.replace("\u2019", "'"))
-    return out
+    return [_tidy(w) if ("." in w or "'" in w or "\u2019" in w) else w for w in _WORD.findall(text.casefold())]
 
 
 def terms(text: str) -> list[str]:
