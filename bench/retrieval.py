@@ -16,8 +16,12 @@ from pathlib import Path
 from bench import beir
 
 ANCHORS = [("BM25 flat, Anserini (published)", 0.679, None, 0.925), ("BGE-base-en-v1.5, trained dense (published)", 0.741, None, 0.967)]
-CHANNELS = {"ours: lexical (BM25 + phrases)": ("lexical",), "ours: vector (hashed n-grams)": ("vector",),
-            "ours: fused": ("lexical", "vector")}
+# name -> (channels, settings changed for the row)
+CHANNELS = {"ours: lexical (BM25 + phrases)": (("lexical",), {}),
+            "ours: vector alone (hashed n-grams)": (("vector",), {}),
+            "ours: vector with feedback from the top lexical passage": (("lexical", "vector"), {"lexical_weight": 0.0}),
+            "ours: fused (the default)": (("lexical", "vector"), {})}
+GRID = [(k, beta, wv) for k, beta in [(0, 0.0), (1, 0.5), (1, 1.0), (2, 1.0), (3, 1.0)] for wv in (0.1, 0.3, 0.5, 0.6)]
 
 
 def build(data: Path, chunk_tokens: int, workdir: Path, **retrieval):
@@ -36,15 +40,21 @@ def build(data: Path, chunk_tokens: int, workdir: Path, **retrieval):
     return bot, time.perf_counter() - started, report
 
 
-def our_run(bot, queries: dict[str, str], channels: tuple[str, ...]) -> dict[str, list[str]]:
-    """Ranked document ids per query: chunks map to their article (the document), first occurrence wins."""
+def our_run(bot, queries: dict[str, str], channels: tuple[str, ...], **changes) -> dict[str, list[str]]:
+    """Ranked document ids per query: chunks map to their article (the document), first occurrence wins.
+    ``changes`` override retrieval settings for this run."""
+    base = bot.retriever.settings
+    bot.retriever.settings = base.model_copy(update=changes)
     run = {}
-    for qid, text in queries.items():
-        ranked: list[str] = []
-        for hit in bot.retriever.retrieve(text, 300, channels=channels):
-            if hit.article_id not in ranked:
-                ranked.append(hit.article_id)
-        run[qid] = ranked[:100]
+    try:
+        for qid, text in queries.items():
+            ranked: list[str] = []
+            for hit in bot.retriever.retrieve(text, 300, channels=channels):
+                if hit.article_id not in ranked:
+                    ranked.append(hit.article_id)
+            run[qid] = ranked[:100]
+    finally:
+        bot.retriever.settings = base
     return run
 
 
@@ -68,21 +78,18 @@ def peer_run(corpus: dict, queries: dict[str, str]) -> dict[str, list[str]]:
 
 
 def tune(bot, data: Path) -> None:
-    """Fusion settings evaluated on the train split only."""
+    """Fusion and feedback settings evaluated on the train split only."""
     _, queries, qrels = beir.load(data, "train")
-    base = bot.retriever.settings
     rows = []
-    for fusion, weights in [("zscore", (0.9, 0.1)), ("zscore", (0.8, 0.2)), ("zscore", (0.7, 0.3)), ("zscore", (0.5, 0.5)),
-                            ("rrf", (1.0, 0.3)), ("rrf", (1.0, 0.5)), ("rrf", (1.0, 1.0))]:
-        bot.retriever.settings = base.model_copy(update={"fusion": fusion, "lexical_weight": weights[0], "vector_weight": weights[1]})
-        m = beir.evaluate(our_run(bot, queries, ("lexical", "vector")), qrels)
-        rows.append([fusion, f"{weights[0]:g}/{weights[1]:g}", f"{m['nDCG@10']:.4f}", f"{m['R@100']:.4f}"])
-    for name, ch in list(CHANNELS.items())[:2]:
-        m = beir.evaluate(our_run(bot, queries, ch), qrels)
-        rows.append([name, "", f"{m['nDCG@10']:.4f}", f"{m['R@100']:.4f}"])
-    bot.retriever.settings = base
-    print("\nFusion on the train split (choose here, report test):\n")
-    print(beir.table(rows, ["fusion", "lexical/vector weight", "nDCG@10", "R@100"]))
+    for k, beta, wv in GRID:
+        m = beir.evaluate(our_run(bot, queries, ("lexical", "vector"), feedback_passages=k, feedback_weight=beta,
+                                  lexical_weight=1 - wv, vector_weight=wv), qrels)
+        rows.append([k, f"{beta:g}", f"{1 - wv:g}/{wv:g}", f"{m['nDCG@10']:.4f}", f"{m['R@100']:.4f}"])
+    for name, (channels, changes) in list(CHANNELS.items())[:3]:
+        m = beir.evaluate(our_run(bot, queries, channels, **changes), qrels)
+        rows.append([name, "", "", f"{m['nDCG@10']:.4f}", f"{m['R@100']:.4f}"])
+    print("\nFusion and feedback on the train split (choose here, report test):\n")
+    print(beir.table(rows, ["feedback passages", "feedback weight", "lexical/vector weight", "nDCG@10", "R@100"]))
 
 
 def main() -> None:
@@ -99,9 +106,9 @@ def main() -> None:
         if args.tune:
             tune(bot, args.data)
         rows = []
-        for name, channels in CHANNELS.items():
+        for name, (channels, changes) in CHANNELS.items():
             started = time.perf_counter()
-            m = beir.evaluate(our_run(bot, queries, channels), qrels)
+            m = beir.evaluate(our_run(bot, queries, channels, **changes), qrels)
             rows.append([name, f"{m['nDCG@10']:.3f}", f"{m['R@10']:.3f}", f"{m['R@100']:.3f}", f"{time.perf_counter() - started:.1f}"])
         started = time.perf_counter()
         m = beir.evaluate(peer_run(corpus, queries), qrels)

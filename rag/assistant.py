@@ -82,7 +82,8 @@ class Assistant:
             paths = [paths]
         max_bytes = int(self.settings.ingest.max_file_mb * (1 << 20))
         with self._ingest_lock:
-            return ingest(self.store, list(paths), prune=prune, max_bytes=max_bytes, progress=progress)
+            return ingest(self.store, list(paths), prune=prune, max_bytes=max_bytes, progress=progress,
+                          parallel=self.settings.ingest.parallel)
 
     def retrieve(self, question: str, top_k: int | None = None) -> list[Hit]:
         return self.retriever.retrieve(clean_question(question), top_k)

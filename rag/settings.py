@@ -35,8 +35,10 @@ class RetrievalSettings(_Group):
     candidates: int = Field(40, ge=1, le=2000, description="Passages each channel (lexical, vector) proposes before fusion.")
     fusion: Literal["zscore", "rrf"] = Field("zscore", description="How channels combine: 'zscore' adds standardised scores; 'rrf' adds reciprocal ranks.")
     rrf_k: int = Field(60, ge=1, description="Reciprocal-rank-fusion constant: larger flattens the rank curve.")
-    lexical_weight: float = Field(0.9, ge=0, description="Weight of the lexical (BM25) channel in fusion.")
-    vector_weight: float = Field(0.1, ge=0, description="Weight of the vector channel in fusion.")
+    lexical_weight: float = Field(0.5, ge=0, description="Weight of the lexical (BM25) channel in fusion.")
+    vector_weight: float = Field(0.5, ge=0, description="Weight of the vector channel in fusion.")
+    feedback_passages: int = Field(1, ge=0, le=20, description="Pseudo-relevance feedback: the vector query moves toward the stored vectors of this many top lexical passages (0 turns it off).")
+    feedback_weight: float = Field(1.0, ge=0, description="How far the vector query moves toward the feedback passages (1: as much weight as the question itself).")
     title_weight: int = Field(2, ge=0, le=5, description="Times the headline counts in each passage's lexical text.")
     phrase_weight: float = Field(0.1, ge=0, description="Weight of adjacent-term phrase matches in BM25 (0 turns phrases off).")
     query_idf_power: float = Field(2.0, ge=0, description="Query vectors weight each word by idf to this power (0: unweighted).")
@@ -50,6 +52,7 @@ class AnswerSettings(_Group):
 
 class IngestSettings(_Group):
     max_file_mb: float = Field(20.0, gt=0, description="Files larger than this are skipped with a reason.")
+    parallel: bool = Field(True, description="Large ingests (over 256 files) embed in a second process while the previous batch is written.")
 
 
 class OpenAISettings(_Group):

@@ -22,6 +22,7 @@ class HashingEmbedder:
     """Feature-hashing embedder. ``embed`` returns L2-normalised float32 vectors of ``dimensions`` values."""
 
     version = 1
+    parallel = True  # CPU work that pickles small: large ingests may run it in a worker process
 
     def __init__(self, dimensions: int = 1024, char_ngrams: tuple[int, int] = (3, 5)):
         if dimensions < 64 or dimensions & (dimensions - 1):
@@ -30,6 +31,9 @@ class HashingEmbedder:
         self.char_ngrams = (int(char_ngrams[0]), int(char_ngrams[1]))
         self._mask = dimensions - 1
         self._word_features = lru_cache(maxsize=100_000)(self._features_of_word)
+
+    def __reduce__(self):  # the per-word cache does not pickle; a copy starts with an empty one
+        return (HashingEmbedder, (self.dimensions, self.char_ngrams))
 
     @property
     def id(self) -> str:

@@ -126,9 +126,21 @@ def _article(store: Store, path: Path, data: bytes, overrides: dict, reserved: s
     )
 
 
-def ingest(store: Store, paths: list[str | Path], prune: bool = False, max_bytes: int = 20 << 20, progress: bool = False) -> IngestReport:
+def _embedder_for(store: Store, files: int, parallel: bool):
+    """A background worker when the ingest is large enough to repay starting one (about a second) and the
+    embedder is local CPU work; else embedding in this process."""
+    from store.background import BackgroundEmbedder, Inline
+
+    if parallel and files > 2 * BATCH and getattr(store.embedder, "parallel", False):
+        return BackgroundEmbedder(store.embedder)
+    return Inline(store.embedder)
+
+
+def ingest(store: Store, paths: list[str | Path], prune: bool = False, max_bytes: int = 20 << 20, progress: bool = False,
+           parallel: bool = True) -> IngestReport:
     """Bring the store in line with ``paths``: add new files, replace changed ones, skip unchanged ones,
-    and with ``prune`` remove stored articles whose files no longer exist."""
+    and with ``prune`` remove stored articles whose files no longer exist. With ``parallel``, a large ingest
+    embeds each batch in a worker process while the previous one is written."""
     started = time.perf_counter()
     report = IngestReport()
     files = collect([Path(p) for p in paths], report)
@@ -139,16 +151,22 @@ def ingest(store: Store, paths: list[str | Path], prune: bool = False, max_bytes
 
         bar = tqdm(total=len(files), unit="file", desc="ingesting", leave=False)
     batch: list[tuple[Article, str]] = []
-    pending: dict[str, str] = {}  # content hash -> path, for the batch not yet written
-    reserved: set[str] = set()  # article ids given to the batch
+    pending: dict[str, str] = {}  # content hash -> path, for articles of this run (written or not yet)
+    reserved: set[str] = set()  # article ids given out in this run
+    embedder = _embedder_for(store, len(files), parallel)
+    waiting: list = []  # the prepared batch being embedded, written when the next one is prepared
+
+    def commit() -> None:
+        if waiting:
+            report.chunks_added += sum(store.commit(waiting.pop()))
+            crash_point("batch-committed")
 
     def flush() -> None:
         if batch:
-            report.chunks_added += sum(store.write_articles(batch))
-            crash_point("batch-committed")
+            prepared = store.prepare(batch, embedder)
             batch.clear()
-            pending.clear()
-            reserved.clear()
+            commit()
+            waiting.append(prepared)
 
     for path, overrides in files:
         shown = _display(path)
@@ -181,7 +199,11 @@ def ingest(store: Store, paths: list[str | Path], prune: bool = False, max_bytes
         finally:
             if bar is not None:
                 bar.update(1)
-    flush()
+    try:
+        flush()
+        commit()
+    finally:
+        embedder.close()
     if bar is not None:
         bar.close()
     for stored_path, article_id in sorted(store.catalog.paths().items()):

@@ -40,6 +40,17 @@ def _locked(method):
     return inner
 
 
+@dataclass
+class Prepared:
+    """A batch chunked and being embedded, not yet written (:meth:`Store.prepare`, :meth:`Store.commit`)."""
+    batch: list[tuple[Article, str]]
+    ids: list[str]
+    texts: list[str]
+    metas: list[dict]
+    counts: list[int]
+    pending: object | None  # has .result() -> the vectors of texts; None: the vector store embeds them
+
+
 @dataclass(frozen=True)
 class ChunkingParams:
     chunk_tokens: int = 200
@@ -163,20 +174,33 @@ class Store:
         return f"{article.title}\n{article.text[chunk.start:chunk.end]}"
 
     # -- writing ---------------------------------------------------------------------------------------
-    @_locked
     def write_articles(self, batch: list[tuple[Article, str]]) -> list[int]:
-        """Store new or changed ``(article, file_hash)`` pairs: chunks and vectors into Chroma first, then the
-        catalog in one transaction, which is what marks them stored. Returns each article's chunk count."""
+        """Store new or changed ``(article, file_hash)`` pairs; returns each article's chunk count."""
+        return self.commit(self.prepare(batch))
+
+    @_locked
+    def prepare(self, batch: list[tuple[Article, str]], embedder=None) -> "Prepared":
+        """Chunk a batch and start embedding it (``embedder.submit``, e.g. a background worker; else here, at
+        commit). Nothing is written until :meth:`commit`."""
         ids, texts, metas, counts = [], [], [], []
         for article, _ in batch:
             chunks = self.chunk(article)
-            meta = {k: v for k, v in article.meta().items() if v is not None}
             ids += [c.chunk_id for c in chunks]
             texts += [self.index_text(article, c) for c in chunks]
-            metas += [{**meta, "start": c.start, "end": c.end, "index": c.index} for c in chunks]
+            # the catalog holds the article's metadata; Chroma gets what locates the chunk (less to write and index)
+            metas += [{"article_id": article.article_id, "start": c.start, "end": c.end, "index": c.index} for c in chunks]
             counts.append(len(chunks))
+        pending = embedder.submit(texts) if embedder is not None and texts else None
+        return Prepared(list(batch), ids, texts, metas, counts, pending)
+
+    @_locked
+    def commit(self, prepared: "Prepared") -> list[int]:
+        """Write a prepared batch: vectors into Chroma first, then the catalog in one transaction, which is what
+        marks the articles stored. Returns each article's chunk count."""
+        batch, counts = prepared.batch, prepared.counts
         if batch:
-            self.vectors.replace([a.article_id for a, _ in batch], ids, texts, metas)
+            vectors = prepared.pending.result() if prepared.pending is not None else None
+            self.vectors.replace([a.article_id for a, _ in batch], prepared.ids, prepared.texts, prepared.metas, vectors)
             if self.shared is not None:
                 from store.vectors import chroma_errors
 
@@ -234,13 +258,15 @@ class Store:
         return len(orphans), len(broken)
 
     @_locked
-    def vector_search(self, text: str, n: int) -> list[tuple[str, float]]:
-        """Nearest chunks that the current chunk table knows (stale ids from an interrupted write are ignored)."""
+    def vector_search(self, text: str, n: int, feedback: list[str] = (), feedback_weight: float = 1.0) -> list[tuple[str, float]]:
+        """Nearest chunks that the current chunk table knows (stale ids from an interrupted write are ignored).
+        ``feedback`` chunks pull the query vector toward theirs, by ``feedback_weight``."""
         lexical = self.lexical  # refreshes the chunk table if the catalog changed
         known = self.chunks
         power = self.lexical_params.query_idf_power
         weight = (lambda term: lexical.idf(term) ** power) if power else None
-        return [(cid, s) for cid, s in self.vectors.query(text, n, weight) if cid in known]
+        feedback = [cid for cid in feedback if cid in known] if feedback_weight else []
+        return [(cid, s) for cid, s in self.vectors.query(text, n, weight, feedback, feedback_weight) if cid in known]
 
     def refresh_lexical(self) -> None:
         _ = self.lexical

@@ -46,6 +46,10 @@ def test_vectors_contract(backend, tmp_path):
     assert v.count() == 3 and sorted(v.all_ids()) == sorted(texts)
     hits = v.query("saffron harvest", 2)
     assert hits[0][0] == "b:1:0" and hits[0][1] > hits[1][1]
+    # pseudo-relevance feedback: the stored vector of a feedback chunk pulls the query toward it
+    assert v.query("saffron harvest", 3, feedback=["a:1:1"], feedback_weight=3.0)[0][0] == "a:1:1"
+    assert v.query("saffron harvest", 3, feedback=["a:1:1"], feedback_weight=0.0)[0][0] == "b:1:0"
+    assert v.query("saffron harvest", 3, feedback=["no-such-chunk"])[0][0] == "b:1:0"
     v.replace(["a"], ["a:2:0"], ["the harbour closed"], [{"article_id": "a"}])  # a changed article replaces its chunks
     assert sorted(v.all_ids()) == ["a:2:0", "b:1:0"]
     v.delete("b")
