@@ -2,6 +2,8 @@
 with no duplicate chunks, no orphaned chunks and no article only half in."""
 
 import signal
+import time
+from pathlib import Path
 
 import pytest
 
@@ -19,6 +21,18 @@ def _corpus(folder, n):
             f"Harbour report {i}\n\nThe harbour of port number {i} handled {i * 7 + 3} container ships in March. "
             f"Its director, Captain Ahmadi {i}, said the season was busy.\n", encoding="utf-8")
     return folder
+
+
+def _workers() -> list[int]:
+    """Pids of running embedding workers (store.background)."""
+    pids = []
+    for proc in Path("/proc").iterdir():
+        try:
+            if proc.name.isdigit() and b"store.background import serve" in (proc / "cmdline").read_bytes():
+                pids.append(int(proc.name))
+        except OSError:
+            pass
+    return pids
 
 
 def _consistent(store_dir, n):
@@ -40,6 +54,10 @@ def test_killed_ingest_is_completed_by_the_next_one(tmp_path, point):
     env = {"RAG_STORE_DIR": str(tmp_path / "store"), "RAG_CORPUS_DIR": str(corpus)}
     killed = run_cli("ingest", str(corpus), cwd=tmp_path, env_extra={**env, "NEWSRAG_TEST_CRASH_AT": point})
     assert killed.returncode == -signal.SIGKILL, killed.stderr
+    deadline = time.monotonic() + 10
+    while _workers() and time.monotonic() < deadline:  # the embedding worker sees its input close, and exits
+        time.sleep(0.1)
+    assert not _workers()
     opened = run_cli("ask", "Who is the director of port number 2?", cwd=tmp_path, env_extra=env)
     assert opened.returncode == 0 and "Traceback" not in opened.stderr  # the store opens and answers
     again = run_cli("ingest", str(corpus), cwd=tmp_path, env_extra=env)
