@@ -168,38 +168,38 @@ def ingest(store: Store, paths: list[str | Path], prune: bool = False, max_bytes
             commit()
             waiting.append(prepared)
 
-    for path, overrides in files:
-        shown = _display(path)
-        try:
-            if path.stat().st_size > max_bytes:
-                raise Unreadable(f"the file is larger than the {max_bytes / (1 << 20):.0f} MB limit (RAG_INGEST__MAX_FILE_MB)")
-            data = path.read_bytes()
-            file_hash = hashlib.sha256(data + json.dumps(overrides, sort_keys=True).encode() + PARSER_VERSION.encode()).hexdigest()
-            known = store.catalog.by_path(str(path))
-            if known and known[1] == file_hash and known[0] in indexed:
-                report.unchanged.append(shown)
-                continue
-            article = _article(store, path, data, overrides, reserved)
-            chash = content_hash(article)
-            twin = pending.get(chash) or store.catalog.by_content(chash)
-            if twin and twin != str(path):
-                raise Unreadable(f"same article text as {_display(Path(twin))}, which is already stored")
-            if known:
-                report.chunks_removed += store.catalog.chunk_count_of(store.index_name, known[0])
-            batch.append((article, file_hash))
-            pending[chash] = str(path)
-            reserved.add(article.article_id)
-            (report.updated if known else report.added).append(shown)
-            if len(batch) >= BATCH:
-                flush()
-        except Unreadable as e:
-            report.skipped.append((shown, str(e)))
-        except OSError as e:
-            report.skipped.append((shown, f"cannot read the file ({e.strerror or e})"))
-        finally:
-            if bar is not None:
-                bar.update(1)
     try:
+        for path, overrides in files:
+            shown = _display(path)
+            try:
+                if path.stat().st_size > max_bytes:
+                    raise Unreadable(f"the file is larger than the {max_bytes / (1 << 20):.0f} MB limit (RAG_INGEST__MAX_FILE_MB)")
+                data = path.read_bytes()
+                file_hash = hashlib.sha256(data + json.dumps(overrides, sort_keys=True).encode() + PARSER_VERSION.encode()).hexdigest()
+                known = store.catalog.by_path(str(path))
+                if known and known[1] == file_hash and known[0] in indexed:
+                    report.unchanged.append(shown)
+                    continue
+                article = _article(store, path, data, overrides, reserved)
+                chash = content_hash(article)
+                twin = pending.get(chash) or store.catalog.by_content(chash)
+                if twin and twin != str(path):
+                    raise Unreadable(f"same article text as {_display(Path(twin))}, which is already stored")
+                if known:
+                    report.chunks_removed += store.catalog.chunk_count_of(store.index_name, known[0])
+                batch.append((article, file_hash))
+                pending[chash] = str(path)
+                reserved.add(article.article_id)
+                (report.updated if known else report.added).append(shown)
+            except Unreadable as e:
+                report.skipped.append((shown, str(e)))
+            except OSError as e:
+                report.skipped.append((shown, f"cannot read the file ({e.strerror or e})"))
+            finally:
+                if bar is not None:
+                    bar.update(1)
+            if len(batch) >= BATCH:  # outside the try: a failing write is not a file's fault, and stops the ingest
+                flush()
         flush()
         commit()
     finally:
