@@ -132,7 +132,10 @@ def _embedder_for(store: Store, files: int, parallel: bool):
     from store.background import BackgroundEmbedder, Inline
 
     if parallel and files > 2 * BATCH and getattr(store.embedder, "parallel", False):
-        return BackgroundEmbedder(store.embedder)
+        try:
+            return BackgroundEmbedder(store.embedder)
+        except (OSError, ValueError):  # no usable interpreter to start (an embedded Python, say): embed here
+            pass
     return Inline(store.embedder)
 
 

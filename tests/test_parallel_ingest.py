@@ -78,3 +78,11 @@ def test_an_unguarded_user_script_is_not_run_again_by_the_worker(tmp_path):
     assert out.returncode == 0, out.stderr
     assert out.stdout.count("SCRIPT RAN") == 1
     assert f"{2 * BATCH + 1} added" in out.stdout
+
+
+def test_no_interpreter_to_start_means_embedding_here(tmp_path, monkeypatch):
+    docs = _corpus(tmp_path / "docs", 2 * BATCH + 1)
+    monkeypatch.setattr(sys, "executable", str(tmp_path / "no-such-python"))
+    with Assistant.open(settings=Settings(store_dir=tmp_path / "store"), auto_ingest=False) as bot:
+        assert len(bot.ingest([docs]).added) == 2 * BATCH + 1
+        assert bot.retrieve("report 13 on the harbour strike")[0].article_id == "a0013"
