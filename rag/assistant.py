@@ -10,7 +10,7 @@ from typing import Iterator
 
 from rag.errors import QuestionError
 from rag.settings import Settings
-from rag.types import Answer, Hit
+from rag.types import Answer, Hit, finished
 from store.catalog import Article
 from store.ingest import IngestReport, ingest
 from store.store import Store
@@ -103,10 +103,7 @@ class Assistant:
 
     def ask(self, question: str, query: str | None = None, exclude: frozenset = frozenset(), focus: str | None = None) -> Answer:
         """Answer from the articles, citing every quoted sentence; ``found`` is False when they do not answer it."""
-        answer = None
-        for item in self.stream(question, query, exclude, focus):
-            answer = item
-        return answer
+        return finished(self.stream(question, query, exclude, focus))
 
     def chat(self):
         """A new conversation: its own history, its own exports."""

@@ -16,7 +16,7 @@ import prompts
 from prompts import NOT_FOUND
 from rag.budget import context_window, count_messages, encoding_name, fit
 from rag.errors import LLMError
-from rag.types import Answer, Hit
+from rag.types import Answer, Hit, finished
 from rag.verify import Verifier
 
 SYSTEM = prompts.load("system", {"not_found"})
@@ -103,10 +103,7 @@ class LLMAnswerer:
         return replace(ans, notice=notice)
 
     def answer(self, question: str, hits: list[Hit], query: str | None = None, exclude=frozenset(), focus=None) -> Answer:
-        result = None
-        for item in self.stream(question, hits, query, exclude, focus):
-            result = item
-        return result
+        return finished(self.stream(question, hits, query, exclude, focus))
 
     def rewrite(self, question: str, history: list[Answer]) -> str:
         """A standalone query from the model (raises LLMError; the caller falls back to the offline rewrite)."""

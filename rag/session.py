@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rag.types import Answer
+from rag.types import Answer, finished
 
 
 class ChatSession:
@@ -35,10 +35,7 @@ class ChatSession:
     def ask(self, question: str) -> Answer:
         """Answer with the conversation in mind: a follow-up is rewritten into a standalone query (on
         ``answer.query``), and "what else" skips the sentences already quoted."""
-        answer = None
-        for item in self.stream(question):
-            answer = item
-        return answer
+        return finished(self.stream(question))
 
     def quoted(self) -> frozenset[tuple[str, int]]:
         """``(article_id, start)`` of every sentence quoted so far."""

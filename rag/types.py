@@ -86,3 +86,11 @@ class Answer:
 
     def __str__(self) -> str:
         return self.text
+
+
+def finished(stream) -> "Answer":
+    """The :class:`Answer` that ends a stream of text pieces (what every ``ask`` returns)."""
+    answer = None
+    for item in stream:
+        answer = item
+    return answer

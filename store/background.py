@@ -12,6 +12,7 @@ whether the worker was used.
 
 from __future__ import annotations
 
+import json
 import os
 import pickle
 import queue
@@ -21,8 +22,7 @@ import threading
 from pathlib import Path
 
 _PIPE_BYTES = 1 << 20  # a batch's texts fit in the pipe, so sending them never waits for the worker
-_BOOT = ("import sys; sys.path[:] = __import__('json').loads(sys.argv[1]); "
-         "from store.background import serve; serve()")
+_BOOT = "import json, sys; sys.path[:] = json.loads(sys.argv[1]); from store.background import serve; serve()"
 
 
 class Inline:
@@ -34,9 +34,6 @@ class Inline:
     def submit(self, texts: list[str]) -> "Pending":
         return Pending(self, texts, None)
 
-    def take(self, ticket: int):
-        raise LookupError(ticket)
-
     def close(self) -> None:
         pass
 
@@ -47,8 +44,6 @@ class BackgroundEmbedder(Inline):
 
     def __init__(self, embedder):
         super().__init__(embedder)
-        import json
-
         package_root = str(Path(__file__).resolve().parent.parent)
         self._proc = subprocess.Popen([sys.executable, "-c", _BOOT, json.dumps([package_root, *sys.path])],
                                       stdin=subprocess.PIPE, stdout=subprocess.PIPE)

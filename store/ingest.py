@@ -157,19 +157,22 @@ def ingest(store: Store, paths: list[str | Path], prune: bool = False, max_bytes
     pending: dict[str, str] = {}  # content hash -> path, for articles of this run (written or not yet)
     reserved: set[str] = set()  # article ids given out in this run
     embedder = _embedder_for(store, len(files), parallel)
-    waiting: list = []  # the prepared batch being embedded, written when the next one is prepared
+    waiting = None  # the prepared batch being embedded, written when the next one is prepared
 
     def commit() -> None:
-        if waiting:
-            report.chunks_added += sum(store.commit(waiting.pop()))
+        nonlocal waiting
+        if waiting is not None:
+            report.chunks_added += sum(store.commit(waiting))
+            waiting = None
             crash_point("batch-committed")
 
     def flush() -> None:
+        nonlocal waiting
         if batch:
             prepared = store.prepare(batch, embedder)
             batch.clear()
             commit()
-            waiting.append(prepared)
+            waiting = prepared
 
     try:
         for path, overrides in files:
