@@ -1,6 +1,7 @@
 """The web app's pieces that need no browser: escaping, upload checks, and who may reach it."""
 
 import os
+import socket
 import sys
 import urllib.error
 import urllib.request
@@ -86,6 +87,18 @@ def test_serve_refuses_a_public_address_without_login(tmp_path):
     res = run_cli("serve", "--host", "0.0.0.0", "--port", "0", cwd=tmp_path,
                   env_extra={"RAG_STORE_DIR": str(tmp_path / "s"), "RAG_CORPUS_DIR": str(SEEDS)})
     assert res.returncode != 0 and "refusing to serve on 0.0.0.0 without a login" in res.stderr
+    assert "Traceback" not in res.stderr
+
+
+def test_serve_on_a_port_in_use_is_one_line_without_traceback(tmp_path):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        res = run_cli("serve", "--port", str(port), cwd=tmp_path,
+                      env_extra={"RAG_STORE_DIR": str(tmp_path / "s"), "RAG_CORPUS_DIR": str(SEEDS)})
+    assert res.returncode == 1, res.stderr
+    assert f"cannot serve on 127.0.0.1:{port}" in res.stderr and "--port" in res.stderr
     assert "Traceback" not in res.stderr
 
 

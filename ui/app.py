@@ -165,9 +165,13 @@ def serve(bot, host: str | None = None, port: int | None = None, allow_no_auth: 
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
     app = build_app(bot)
     app.queue(default_concurrency_limit=4)
-    return app.launch(
-        server_name=host, server_port=port or None, auth=auth, prevent_thread_lock=not block, show_error=False,
-        max_file_size=int(ui.max_upload_mb * (1 << 20)), ssr_mode=False, quiet=False, css=render.CSS, head=render.HEAD,
-        theme=gr.themes.Default(font=["system-ui", "sans-serif"], font_mono=["ui-monospace", "monospace"]),
-        footer_links=[], allowed_paths=[],
-    )
+    try:
+        return app.launch(
+            server_name=host, server_port=port or None, auth=auth, prevent_thread_lock=not block, show_error=False,
+            max_file_size=int(ui.max_upload_mb * (1 << 20)), ssr_mode=False, quiet=False, css=render.CSS, head=render.HEAD,
+            theme=gr.themes.Default(font=["system-ui", "sans-serif"], font_mono=["ui-monospace", "monospace"]),
+            footer_links=[], allowed_paths=[],
+        )
+    except OSError as e:  # Gradio raises OSError for a port in use or an address it cannot bind
+        raise ConfigError(f"cannot serve on {host}:{port or 'any port'} ({e.strerror or str(e).split('.')[0]}); "
+                          "pass --port N (or set RAG_UI__PORT), or stop what is using it") from None
