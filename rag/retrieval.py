@@ -44,8 +44,8 @@ class HybridRetriever:
     def lexical(self, query: str, n: int) -> list[tuple[str, float]]:
         return self.store.lexical.search(query, n)
 
-    def vector(self, query: str, n: int, feedback: list[str] = ()) -> list[tuple[str, float]]:
-        return self.store.vector_search(query, n, feedback, self.settings.feedback_weight)
+    def vector(self, query: str, n: int, feedback: list[str] = (), rescore: list[str] = ()) -> list[tuple[str, float]]:
+        return self.store.vector_search(query, n, feedback, self.settings.feedback_weight, rescore)
 
     def retrieve(self, query: str, top_k: int | None = None, channels: tuple[str, ...] = ("lexical", "vector")) -> list[Hit]:
         """The ``top_k`` best passages for ``query``, best first."""
@@ -60,9 +60,10 @@ class HybridRetriever:
         notice = None
         lex = self.lexical(query, n) if "lexical" in channels else []
         try:
-            # the vector query leans toward the best lexical passages: a second view of what the question is about
-            feedback = [cid for cid, _ in lex[:s.feedback_passages]]
-            vec = self.vector(query, n, feedback) if "vector" in channels else []
+            # the vector query leans toward the best lexical passages (a second view of what the question is about),
+            # and every lexical candidate gets its exact vector score, so fusion never sees an approximate miss
+            lexical_ids = [cid for cid, _ in lex]
+            vec = self.vector(query, n, lexical_ids[:s.feedback_passages], lexical_ids) if "vector" in channels else []
         except LLMError as e:  # the embeddings server failed: answer from the lexical index alone
             vec, notice = [], f"Vector search is unavailable ({e}); these results come from keyword search alone."
         if s.fusion == "zscore":

@@ -258,15 +258,18 @@ class Store:
         return len(orphans), len(broken)
 
     @_locked
-    def vector_search(self, text: str, n: int, feedback: list[str] = (), feedback_weight: float = 1.0) -> list[tuple[str, float]]:
+    def vector_search(self, text: str, n: int, feedback: list[str] = (), feedback_weight: float = 1.0,
+                      rescore: list[str] = ()) -> list[tuple[str, float]]:
         """Nearest chunks that the current chunk table knows (stale ids from an interrupted write are ignored).
-        ``feedback`` chunks pull the query vector toward theirs, by ``feedback_weight``."""
+        ``feedback`` chunks pull the query vector toward theirs, by ``feedback_weight``; ``rescore`` chunks are
+        scored exactly when the approximate search misses them."""
         lexical = self.lexical  # refreshes the chunk table if the catalog changed
         known = self.chunks
         power = self.lexical_params.query_idf_power
         weight = (lambda term: lexical.idf(term) ** power) if power else None
-        feedback = [cid for cid in feedback if cid in known] if feedback_weight else []
-        return [(cid, s) for cid, s in self.vectors.query(text, n, weight, feedback, feedback_weight) if cid in known]
+        feedback = [cid for cid in feedback if cid in known]
+        rescore = [cid for cid in rescore if cid in known]
+        return [(cid, s) for cid, s in self.vectors.query(text, n, weight, feedback, feedback_weight, rescore) if cid in known]
 
     def refresh_lexical(self) -> None:
         _ = self.lexical

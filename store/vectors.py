@@ -148,23 +148,32 @@ class ChromaVectors:
         with chroma_errors("delete chunks", self.where):
             self.collection.delete(where={"article_id": article_id})
 
-    def query(self, text: str, n: int, weight=None, feedback: list[str] = (), feedback_weight: float = 1.0) -> list[tuple[str, float]]:
+    def query(self, text: str, n: int, weight=None, feedback: list[str] = (), feedback_weight: float = 1.0,
+              rescore: list[str] = ()) -> list[tuple[str, float]]:
         """The ``n`` nearest chunks to ``text`` as ``(chunk_id, cosine similarity)``, best first. ``weight`` (term ->
         factor) shapes the query vector of embedders that support it. ``feedback`` (chunk ids) adds the mean of
-        their stored vectors, scaled by ``feedback_weight`` against the unit query (pseudo-relevance feedback)."""
+        their stored vectors, scaled by ``feedback_weight`` against the unit query (pseudo-relevance feedback).
+        ``rescore`` chunks the approximate search missed are scored exactly and included."""
         if n <= 0:
             return []
         embed_query = getattr(self.embedder, "embed_query", None)
         vector = np.asarray(embed_query(text, weight) if embed_query else self.embedder.embed([text]), dtype=np.float32)
         if not vector.any():
             return []
+        vector = vector / np.linalg.norm(vector)
         with chroma_errors("search", self.where):
-            if feedback and feedback_weight:
-                got = self.collection.get(ids=list(feedback), include=["embeddings"])["embeddings"]
-                if got is not None and len(got):
-                    centre = np.asarray(got, dtype=np.float32).mean(axis=0)
-                    norm, centre_norm = float(np.linalg.norm(vector)), float(np.linalg.norm(centre))
-                    if centre_norm:
-                        vector = vector / norm + feedback_weight * centre[None, :] / centre_norm
+            wanted = list(dict.fromkeys([*(feedback if feedback_weight else ()), *rescore]))
+            stored = {}
+            if wanted:  # one read for both: the feedback passages are the best of the candidates to rescore
+                got = self.collection.get(ids=wanted, include=["embeddings"])
+                stored = dict(zip(got["ids"], np.asarray(got["embeddings"], dtype=np.float32)))
+            centre = [stored[c] for c in feedback if c in stored] if feedback_weight else []
+            if centre and (centre_norm := float(np.linalg.norm(mean := np.mean(centre, axis=0)))):
+                vector = vector + feedback_weight * mean[None, :] / centre_norm
+                vector = vector / np.linalg.norm(vector)
             res = self.collection.query(query_embeddings=vector, n_results=n, include=["distances"])
-        return [(cid, 1.0 - float(d)) for cid, d in zip(res["ids"][0], res["distances"][0])]
+        found = {cid: 1.0 - float(d) for cid, d in zip(res["ids"][0], res["distances"][0])}
+        for cid in rescore:  # HNSW is approximate: a strong lexical candidate may be missing from its answer
+            if cid not in found and cid in stored and (norm := float(np.linalg.norm(stored[cid]))):
+                found[cid] = float(stored[cid] @ vector[0]) / norm
+        return sorted(found.items(), key=lambda kv: -kv[1])

@@ -50,6 +50,10 @@ def test_vectors_contract(backend, tmp_path):
     assert v.query("saffron harvest", 3, feedback=["a:1:1"], feedback_weight=3.0)[0][0] == "a:1:1"
     assert v.query("saffron harvest", 3, feedback=["a:1:1"], feedback_weight=0.0)[0][0] == "b:1:0"
     assert v.query("saffron harvest", 3, feedback=["no-such-chunk"])[0][0] == "b:1:0"
+    # candidates the (approximate) search did not return are scored exactly, and rank by that score
+    got = dict(v.query("saffron harvest", 1, rescore=["a:1:0", "no-such-chunk"]))
+    q, a = emb.embed_query("saffron harvest")[0], emb.embed([texts["a:1:0"]])[0]
+    assert set(got) == {"b:1:0", "a:1:0"} and np.isclose(got["a:1:0"], float(q @ a) / np.linalg.norm(q), atol=1e-5)
     v.replace(["a"], ["a:2:0"], ["the harbour closed"], [{"article_id": "a"}])  # a changed article replaces its chunks
     assert sorted(v.all_ids()) == ["a:2:0", "b:1:0"]
     v.delete("b")
